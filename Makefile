@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: GPL-2.0
+# xdpfw: `make` builds build/xdpfw; `make test` runs every test; `make help` lists targets.
+
+OUTPUT	?= build
+PREFIX	?= /usr/local
+DESTDIR	?=
+IFACE	?=
+
+CC	?= gcc
+CLANG	?= clang
+BPFTOOL	?= bpftool
+ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Iinclude -I$(OUTPUT) -Iuser -MMD -MP
+LDLIBS	+= -lbpf -lelf -lz -ljson-c
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude \
+	-I/usr/include/$(MULTIARCH) -MMD -MP
+
+# Debian packages the build, the tests and the demo need; `make deps` installs the missing ones.
+DEPS	:= make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
+	   libcmocka-dev pkg-config iproute2 iputils-ping jq nftables kmod
+
+ifeq ($(V),1)
+Q	:=
+msg	:=
+else
+Q	:= @
+msg	= @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+.PHONY: all deps test unit-test bpf-test netns-test demo load install uninstall clean help
+
+USER_SRCS := user/main.c user/policy.c user/pins.c user/loader.c user/stats.c user/util.c
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/user/default_policy.o
+LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+BPF_OBJ   := $(OUTPUT)/xdpfw.bpf.o
+SKEL      := $(OUTPUT)/xdpfw.skel.h
+DEFAULT_POLICY := docs/policies/outlook-proxy.conf
+
+TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_xdp
+TOOL_BINS := $(OUTPUT)/tests/nettool
+
+all: $(OUTPUT)/xdpfw
+
+help:
+	@echo 'Targets:'
+	@echo '  all          build $(OUTPUT)/xdpfw (default)'
+	@echo '  deps         apt-get install the missing Debian packages'
+	@echo '  load IFACE=  install deps, build, load the built-in policy on IFACE'
+	@echo '  test         unit, BPF (test_run) and network-namespace tests'
+	@echo '  demo         two throwaway namespaces, real traffic, the stats table'
+	@echo '  install      install to $$(DESTDIR)$$(PREFIX)/sbin; uninstall removes it'
+	@echo '  clean        remove $(OUTPUT)/'
+	@echo 'Variables: V=1 (verbose), OUTPUT=dir, PREFIX=, DESTDIR='
+
+deps:
+	$(Q)missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+		|| echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  APT      $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(BPF_OBJ): bpf/xdpfw.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name xdpfw_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/user/loader.o $(OUTPUT)/user/pins.o: $(SKEL)
+
+$(OUTPUT)/user/default_policy.o: user/default_policy.S $(DEFAULT_POLICY) | $(OUTPUT)/user
+	$(call msg,AS,$@)
+	$(Q)$(CC) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' -c $< -o $@
+
+$(OUTPUT)/xdpfw: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%.o: tests/bpf/%.c $(SKEL) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%.o: tests/netns/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
+$(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@
+
+# Every test target builds with the deps in place first; CI starts bare.
+unit-test: deps
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats
+	$(Q)$(OUTPUT)/tests/test_policy
+	$(Q)$(OUTPUT)/tests/test_stats
+
+bpf-test: deps
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp
+	$(Q)$(OUTPUT)/tests/test_xdp
+
+netns-test: deps
+	$(Q)$(MAKE) --no-print-directory all $(TOOL_BINS)
+	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_integration.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory unit-test bpf-test netns-test
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all $(TOOL_BINS)
+	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/demo.sh
+
+load: deps
+	$(Q)test -n "$(IFACE)" || { echo 'usage: make load IFACE=<interface>' >&2; exit 2; }
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(OUTPUT)/xdpfw load $(IFACE)
+
+install: $(OUTPUT)/xdpfw
+	$(Q)install -D -m 0755 $(OUTPUT)/xdpfw $(DESTDIR)$(PREFIX)/sbin/xdpfw
+	$(Q)install -D -m 0644 $(DEFAULT_POLICY) $(DESTDIR)$(PREFIX)/share/xdpfw/outlook-proxy.conf
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdpfw $(DESTDIR)$(PREFIX)/share/xdpfw/outlook-proxy.conf
+	$(Q)rmdir --ignore-fail-on-non-empty $(DESTDIR)$(PREFIX)/share/xdpfw 2>/dev/null || true
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xdpfw ABI: everything the BPF programs and the userspace tools both see.
+ * Map keys and values, counter layout, verdict reasons, policy bitmap layout
+ * and pin names are defined here and nowhere else.
+ */
+#ifndef XDPFW_H
+#define XDPFW_H
+
+#include <linux/types.h>
+
+/* One bit per port: 65536 bits = 1024 64-bit words per protocol. */
+#define XDPFW_PORTS		65536
+#define XDPFW_PORT_WORDS	(XDPFW_PORTS / 64)
+
+/* Policy flags (struct xdpfw_policy.flags). */
+#define XDPFW_F_DEFAULT_PASS	(1U << 0) /* unmatched traffic passes (audit mode) */
+#define XDPFW_F_ICMP_DROP	(1U << 1) /* drop ICMPv4 */
+#define XDPFW_F_ICMP6_DROP	(1U << 2) /* drop ICMPv6, except neighbour discovery and MLD */
+#define XDPFW_F_ALL		(XDPFW_F_DEFAULT_PASS | XDPFW_F_ICMP_DROP | XDPFW_F_ICMP6_DROP)
+
+/* L4 protocols that have an allowed-port bitmap and per-port counters. */
+enum xdpfw_l4 {
+	XDPFW_L4_TCP = 0,
+	XDPFW_L4_UDP = 1,
+	XDPFW_L4_MAX,
+};
+
+/*
+ * The policy as the XDP program reads it. The policy map holds two of these
+ * (slots 0 and 1); the active slot number lives in the config map. Writers
+ * fill the inactive slot and then flip the active slot in one map update.
+ */
+struct xdpfw_policy {
+	__u64 ports[XDPFW_L4_MAX][XDPFW_PORT_WORDS]; /* bit set: destination port allowed */
+	__u32 flags;				     /* XDPFW_F_* */
+	__u32 reserved;
+};
+
+#define XDPFW_POLICY_SLOTS	2
+
+struct xdpfw_config {
+	__u32 active_slot; /* index into the policy map, 0 or 1 */
+	__u32 reserved;
+};
+
+/* Per-port counters: index = l4 * XDPFW_PORTS + destination port (host order). */
+struct xdpfw_port_stats {
+	__u64 passed_packets;
+	__u64 passed_bytes;
+	__u64 dropped_packets;
+	__u64 dropped_bytes;
+};
+
+#define XDPFW_PORT_STATS_ENTRIES (XDPFW_L4_MAX * XDPFW_PORTS)
+
+/*
+ * Verdict reasons, passing ones first: the verdict of a reason is
+ * XDP_PASS when reason < XDPFW_REASON_FIRST_DROP. X(enum suffix, name).
+ */
+#define XDPFW_REASONS(X)                                                                           \
+	X(PASSED_NONIP, "passed-nonip")                                                            \
+	X(PASSED_ICMP, "passed-icmp")                                                              \
+	X(PASSED_PORT, "passed-port")                                                              \
+	X(PASSED_FRAGMENT, "passed-fragment")                                                      \
+	X(PASSED_DEFAULT, "passed-default")                                                        \
+	X(DROPPED_PORT, "dropped-port")                                                            \
+	X(DROPPED_ICMP, "dropped-icmp")                                                            \
+	X(DROPPED_PROTO, "dropped-proto")                                                          \
+	X(DROPPED_MALFORMED, "dropped-malformed")                                                  \
+	X(DROPPED_FRAGMENT, "dropped-fragment")                                                    \
+	X(DROPPED_MARTIAN, "dropped-martian")
+
+#define XDPFW_REASON_ENUM(id, name) XDPFW_REASON_##id,
+enum xdpfw_reason {
+	XDPFW_REASONS(XDPFW_REASON_ENUM)
+	XDPFW_REASON_MAX,
+};
+#undef XDPFW_REASON_ENUM
+
+#define XDPFW_REASON_FIRST_DROP XDPFW_REASON_DROPPED_PORT
+
+struct xdpfw_reason_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/*
+ * Fragment tracking: the first fragment of a datagram that passed records
+ * its (src, dst, protocol, id); later fragments pass only if they find it.
+ * IPv4 addresses sit in the first word of the 16-byte fields.
+ */
+struct xdpfw_frag_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 id;	/* IPv4: 16-bit IP id; IPv6: fragment header id */
+	__u8 l3;	/* 4 or 6 */
+	__u8 proto;	/* IP protocol of the datagram */
+	__u16 reserved;
+};
+
+struct xdpfw_frag_val {
+	__u64 expires_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_coarse_ns) */
+	__u16 port;	  /* destination port of the first fragment, 0 if none */
+	__u8 l4;	  /* enum xdpfw_l4, or XDPFW_L4_MAX when not TCP/UDP */
+	__u8 reserved[5];
+};
+
+#define XDPFW_FRAG_ENTRIES	16384
+#define XDPFW_FRAG_TIMEOUT_NS	(30ULL * 1000000000ULL) /* Linux ipfrag_time */
+
+/* IPv6 extension headers walked before giving up (dropped as malformed). */
+#define XDPFW_IPV6_MAX_EXT	8
+
+/* Pins: XDPFW_PIN_ROOT/<interface>/<name>. */
+#define XDPFW_BPFFS		"/sys/fs/bpf"
+#define XDPFW_PIN_ROOT		XDPFW_BPFFS "/xdpfw"
+#define XDPFW_PIN_LINK		"link"
+#define XDPFW_PIN_POLICY	"policy"
+#define XDPFW_PIN_CONFIG	"config"
+#define XDPFW_PIN_PORT_STATS	"port_stats"
+#define XDPFW_PIN_REASON_STATS	"reason_stats"
+#define XDPFW_PIN_FRAGS		"frags"
+
+#endif /* XDPFW_H */

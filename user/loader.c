@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "loader.h"
+#include "pins.h"
+#include "util.h"
+#include "xdpfw.skel.h"
+
+struct policy_maps {
+	int policy_fd;
+	int config_fd;
+};
+
+static int write_slot(const struct policy_maps *m, __u32 slot, const struct policy *pol)
+{
+	struct xdpfw_config cfg = { .active_slot = slot };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(m->policy_fd, &slot, &pol->bpf, BPF_ANY) ||
+	    bpf_map_update_elem(m->config_fd, &zero, &cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int read_active(const struct policy_maps *m, __u32 *slot, struct policy *pol)
+{
+	struct xdpfw_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->config_fd, &zero, &cfg))
+		return -errno;
+	*slot = cfg.active_slot;
+	policy_init(pol);
+	if (bpf_map_lookup_elem(m->policy_fd, slot, &pol->bpf))
+		return -errno;
+	return 0;
+}
+
+static int open_policy_maps(const char *iface, struct policy_maps *m)
+{
+	m->config_fd = -1;
+	m->policy_fd = pins_open_map(iface, XDPFW_PIN_POLICY, sizeof(struct xdpfw_policy),
+				     XDPFW_POLICY_SLOTS);
+	if (m->policy_fd < 0)
+		return m->policy_fd;
+	m->config_fd = pins_open_map(iface, XDPFW_PIN_CONFIG, sizeof(struct xdpfw_config), 1);
+	if (m->config_fd < 0) {
+		close(m->policy_fd);
+		return m->config_fd;
+	}
+	return 0;
+}
+
+static void close_policy_maps(struct policy_maps *m)
+{
+	close(m->policy_fd);
+	close(m->config_fd);
+}
+
+/* The ifindex a pinned XDP link is attached to; 0 if detached or unreadable. */
+static __u32 link_ifindex(const char *iface, __u32 *prog_id)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	pins_path(path, iface, XDPFW_PIN_LINK);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_LINK_TYPE_XDP)
+		info.xdp.ifindex = 0;
+	close(fd);
+	if (prog_id)
+		*prog_id = info.prog_id;
+	return info.xdp.ifindex;
+}
+
+/* Refuses a live load; clears what an interrupted load or a deleted interface left. */
+static int check_not_loaded(const char *iface, __u32 ifindex)
+{
+	if (!pins_exist(iface, NULL))
+		return 0;
+	if (link_ifindex(iface, NULL) == ifindex) {
+		pr_err("%s: already loaded ('xdpfw reload' changes the policy, 'xdpfw unload' "
+		       "removes it)",
+		       iface);
+		return -EEXIST;
+	}
+	pr_warn("%s: removing stale pins (an interrupted load, or the interface was re-created)",
+		iface);
+	return pins_remove(iface);
+}
+
+static int attach_xdp(int prog_fd, __u32 ifindex, const char *iface, enum attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int fd;
+
+	opts.flags = mode == ATTACH_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	if (fd < 0 && mode == ATTACH_AUTO && fd != -EBUSY && fd != -EEXIST) {
+		pr_warn("%s: native XDP attach failed (%s); attaching in skb (generic) mode, "
+			"which costs more per packet",
+			iface, strerror(-fd));
+		opts.flags = XDP_FLAGS_SKB_MODE;
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	}
+	if (fd == -EBUSY || fd == -EEXIST)
+		pr_err("%s: another XDP program is attached; detach it first", iface);
+	else if (fd < 0)
+		pr_err("%s: cannot attach XDP program in %s mode: %s", iface,
+		       opts.flags == XDP_FLAGS_SKB_MODE ? "skb" : "native", strerror(-fd));
+	return fd;
+}
+
+static int pin_maps(struct xdpfw_bpf *skel, const char *iface)
+{
+	const struct {
+		struct bpf_map *map;
+		const char *name;
+	} pins[] = {
+		{ skel->maps.policy, XDPFW_PIN_POLICY },
+		{ skel->maps.config, XDPFW_PIN_CONFIG },
+		{ skel->maps.port_stats, XDPFW_PIN_PORT_STATS },
+		{ skel->maps.reason_stats, XDPFW_PIN_REASON_STATS },
+		{ skel->maps.frags, XDPFW_PIN_FRAGS },
+	};
+	char path[PATH_MAX];
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		pins_path(path, iface, pins[i].name);
+		err = bpf_map__pin(pins[i].map, path);
+		if (err) {
+			pr_err("%s: cannot pin %s: %s", iface, path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Order matters for crash safety: the maps are filled and pinned before the
+ * link exists, and the pinned link is the commit point. A load killed before
+ * it leaves no filter running (the link dies with the fd) and only stale map
+ * pins, which the next load or unload clears.
+ */
+int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mode)
+{
+	struct xdpfw_bpf *skel = NULL;
+	struct policy_maps maps;
+	char path[PATH_MAX];
+	int lock_fd, link_fd = -1, err;
+	__u32 ifindex;
+
+	err = iface_lookup(iface, &ifindex);
+	if (err)
+		return err;
+	if (iface_is_loopback(iface)) {
+		pr_err("%s: refusing to filter loopback: its traffic never crosses a physical "
+		       "interface, so '-i lo ACCEPT' holds without a filter",
+		       iface);
+		return -EINVAL;
+	}
+	err = pins_prepare();
+	if (err)
+		return err;
+	lock_fd = pins_lock();
+	if (lock_fd < 0)
+		return lock_fd;
+	err = check_not_loaded(iface, ifindex);
+	if (err)
+		goto out_unlock;
+
+	skel = xdpfw_bpf__open_and_load();
+	if (!skel) {
+		err = -errno;
+		pr_err("cannot load the BPF program: %s (-v shows the verifier log)",
+		       strerror(errno));
+		goto out_unlock;
+	}
+	maps.policy_fd = bpf_map__fd(skel->maps.policy);
+	maps.config_fd = bpf_map__fd(skel->maps.config);
+	err = write_slot(&maps, 0, pol);
+	if (err) {
+		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
+		goto out_destroy;
+	}
+
+	pins_path(path, iface, NULL);
+	if (mkdir(path, 0700)) {
+		err = -errno;
+		pr_err("%s: cannot create %s: %s", iface, path, strerror(errno));
+		goto out_destroy;
+	}
+	err = pin_maps(skel, iface);
+	if (err)
+		goto out_unpin;
+	link_fd = attach_xdp(bpf_program__fd(skel->progs.xdpfw_xdp), ifindex, iface, mode);
+	if (link_fd < 0) {
+		err = link_fd;
+		goto out_unpin;
+	}
+	pins_path(path, iface, XDPFW_PIN_LINK);
+	if (bpf_obj_pin(link_fd, path)) {
+		err = -errno;
+		pr_err("%s: cannot pin %s: %s", iface, path, strerror(errno));
+		goto out_unpin;
+	}
+	goto out_destroy;
+
+out_unpin:
+	pins_remove(iface);
+out_destroy:
+	if (link_fd >= 0)
+		close(link_fd);
+	xdpfw_bpf__destroy(skel);
+out_unlock:
+	close(lock_fd);
+	return err;
+}
+
+int xdpfw_unload(const char *iface)
+{
+	int lock_fd, err;
+
+	err = pins_prepare();
+	if (err)
+		return err;
+	lock_fd = pins_lock();
+	if (lock_fd < 0)
+		return lock_fd;
+	if (!pins_exist(iface, NULL)) {
+		pr_err("%s: not loaded", iface);
+		err = -ENOENT;
+	} else {
+		err = pins_remove(iface);
+	}
+	close(lock_fd);
+	return err;
+}
+
+int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
+{
+	struct policy_maps maps;
+	struct policy pol;
+	int lock_fd, err;
+	__u32 slot;
+
+	err = pins_prepare();
+	if (err)
+		return err;
+	lock_fd = pins_lock();
+	if (lock_fd < 0)
+		return lock_fd;
+	err = open_policy_maps(iface, &maps);
+	if (err)
+		goto out_unlock;
+	err = read_active(&maps, &slot, &pol);
+	if (err) {
+		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
+		goto out_close;
+	}
+	err = edit(&pol, arg);
+	if (err)
+		goto out_close;
+	/* The inactive slot is invisible until the config update flips to it. */
+	err = write_slot(&maps, !slot, &pol);
+	if (err)
+		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
+out_close:
+	close_policy_maps(&maps);
+out_unlock:
+	close(lock_fd);
+	return err;
+}
+
+int xdpfw_read_policy(const char *iface, struct policy *pol)
+{
+	struct policy_maps maps;
+	__u32 slot;
+	int err;
+
+	err = open_policy_maps(iface, &maps);
+	if (err)
+		return err;
+	err = read_active(&maps, &slot, pol);
+	if (err)
+		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
+	close_policy_maps(&maps);
+	return err;
+}
+
+static const char *attach_mode_name(__u32 ifindex, __u32 prog_id)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q) || q.prog_id != prog_id)
+		return "unknown";
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "skb";
+	case XDP_ATTACHED_HW:
+		return "offload";
+	default:
+		return "unknown";
+	}
+}
+
+static int cmp_status(const void *a, const void *b)
+{
+	return strcmp(((const struct iface_status *)a)->name,
+		      ((const struct iface_status *)b)->name);
+}
+
+int xdpfw_status(struct iface_status **out, size_t *n)
+{
+	struct iface_status *st = NULL, *tmp;
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *dir;
+	int err;
+
+	*n = 0;
+	err = pins_prepare();
+	if (err)
+		return err;
+	dir = opendir(XDPFW_PIN_ROOT);
+	if (!dir) {
+		pr_err("cannot open %s: %s", XDPFW_PIN_ROOT, strerror(errno));
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= IF_NAMESIZE)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			tmp = realloc(st, cap * sizeof(*st));
+			if (!tmp) {
+				err = -ENOMEM;
+				break;
+			}
+			st = tmp;
+		}
+		tmp = &st[(*n)++];
+		memset(tmp, 0, sizeof(*tmp));
+		strcpy(tmp->name, de->d_name);
+		tmp->ifindex = link_ifindex(tmp->name, &tmp->prog_id);
+		tmp->mode = tmp->ifindex ? attach_mode_name(tmp->ifindex, tmp->prog_id) : "detached";
+		tmp->err = xdpfw_read_policy(tmp->name, &tmp->pol);
+	}
+	closedir(dir);
+	if (err) {
+		free(st);
+		*n = 0;
+		return err;
+	}
+	qsort(st, *n, sizeof(*st), cmp_status);
+	*out = st;
+	return 0;
+}

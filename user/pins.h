@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The pin tree: XDPFW_PIN_ROOT/<interface>/<object>, on a bpffs we mount if needed. */
+#ifndef XDPFW_USER_PINS_H
+#define XDPFW_USER_PINS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/types.h>
+
+/* Mounts bpffs on XDPFW_BPFFS when absent and creates XDPFW_PIN_ROOT. */
+int pins_prepare(void);
+/* Serialises writers: an exclusive flock on XDPFW_PIN_ROOT. Returns the fd to close. */
+int pins_lock(void);
+void pins_path(char path[PATH_MAX], const char *iface, const char *name);
+bool pins_exist(const char *iface, const char *name);
+/* Unpins everything of an interface, the link first, and removes its directory. */
+int pins_remove(const char *iface);
+/* Opens a pinned map and checks it has the layout this build expects. */
+int pins_open_map(const char *iface, const char *name, __u32 value_size, __u32 max_entries);
+
+#endif /* XDPFW_USER_PINS_H */

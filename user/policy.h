@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Policy files: parse, validate, normalise. Pure: no BPF, no I/O but reading a file. */
+#ifndef XDPFW_USER_POLICY_H
+#define XDPFW_USER_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "xdpfw.h"
+
+/* Policy files larger than this are refused before parsing. */
+#define POLICY_MAX_BYTES (1024 * 1024)
+
+struct policy {
+	struct xdpfw_policy bpf; /* bitmaps and flags exactly as the XDP program reads them */
+};
+
+/* "file:line:column: what was expected" for the first error found. */
+struct policy_error {
+	char msg[256];
+};
+
+/* The built-in policy: docs/policies/outlook-proxy.conf, compiled in. */
+extern const char xdpfw_default_policy[];
+
+void policy_init(struct policy *pol);
+int policy_parse(struct policy *pol, const char *text, size_t len, const char *name,
+		 struct policy_error *err);
+int policy_parse_file(struct policy *pol, const char *path, struct policy_error *err);
+int policy_parse_default(struct policy *pol);
+void policy_format(const struct policy *pol, FILE *out);
+
+/* Port lists as in a policy file ("22,25,6000-6010"), for allow/deny on the command line. */
+int policy_set_ports(struct policy *pol, enum xdpfw_l4 l4, const char *list, bool allow,
+		     struct policy_error *err);
+int policy_l4_from_name(const char *name);
+const char *policy_l4_name(enum xdpfw_l4 l4);
+
+bool policy_port_allowed(const struct policy *pol, enum xdpfw_l4 l4, unsigned int port);
+unsigned int policy_port_count(const struct policy *pol, enum xdpfw_l4 l4);
+
+#endif /* XDPFW_USER_POLICY_H */

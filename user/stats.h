@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Counters: read the per-CPU maps, sum them, print them as a table or JSON. */
+#ifndef XDPFW_USER_STATS_H
+#define XDPFW_USER_STATS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "xdpfw.h"
+
+struct port_row {
+	enum xdpfw_l4 l4;
+	unsigned int port;
+	struct xdpfw_port_stats s;
+};
+
+struct stats {
+	struct xdpfw_reason_stats reasons[XDPFW_REASON_MAX];
+	struct port_row *ports; /* ports with any traffic, busiest first */
+	size_t n_ports;
+	size_t cap_ports;
+};
+
+const char *reason_name(enum xdpfw_reason r);
+int stats_read(const char *iface, struct stats *st);
+/* Busiest first: packets, then bytes, then protocol and port. */
+void stats_sort(struct stats *st);
+void stats_print_table(const struct stats *st, FILE *out);
+void stats_print_json(const char *iface, const struct stats *st, FILE *out);
+void stats_free(struct stats *st);
+
+#endif /* XDPFW_USER_STATS_H */

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <json-c/json.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util.h"
+
+bool json_output;
+bool verbose;
+
+static void vprint(const char *level, const char *fmt, va_list ap)
+{
+	char msg[512];
+	json_object *o;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "xdpfw: %s%s\n", level, msg);
+	if (json_output && !*level) {
+		o = json_object_new_object();
+		json_object_object_add(o, "error", json_object_new_string(msg));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	}
+}
+
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("", fmt, ap);
+	va_end(ap);
+}
+
+void pr_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+int require_root(void)
+{
+	if (geteuid() == 0)
+		return 0;
+	pr_err("must run as root (loading XDP programs needs CAP_BPF and CAP_NET_ADMIN)");
+	return -EPERM;
+}
+
+int iface_lookup(const char *name, unsigned int *ifindex)
+{
+	size_t len = strlen(name);
+
+	/* The name becomes a directory under the pin root: no '/', no dot names. */
+	if (!len || len >= IFNAMSIZ || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, "..")) {
+		pr_err("'%s': not a valid interface name", name);
+		return -EINVAL;
+	}
+	*ifindex = if_nametoindex(name);
+	if (!*ifindex) {
+		pr_err("%s: no such interface", name);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+bool iface_is_loopback(const char *name)
+{
+	struct ifreq ifr = {};
+	bool lo = false;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr))
+		lo = ifr.ifr_flags & IFF_LOOPBACK;
+	close(fd);
+	return lo;
+}

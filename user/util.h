@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers shared by the CLI verbs: messages, privilege and interface checks. */
+#ifndef XDPFW_USER_UTIL_H
+#define XDPFW_USER_UTIL_H
+
+#include <stdbool.h>
+
+/* Set by --json: errors are also printed as {"error": "..."} on stdout. */
+extern bool json_output;
+/* Set by -v: libbpf's own messages (verifier log included) go to stderr. */
+extern bool verbose;
+
+/* One line on stderr, prefixed "xdpfw: ". */
+__attribute__((format(printf, 1, 2))) void pr_err(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void pr_warn(const char *fmt, ...);
+
+int require_root(void);
+/* Checks an interface name is safe to use as a pin directory name and exists. */
+int iface_lookup(const char *name, unsigned int *ifindex);
+bool iface_is_loopback(const char *name);
+
+#endif /* XDPFW_USER_UTIL_H */
