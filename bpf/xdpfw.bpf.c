@@ -256,7 +256,8 @@ static __always_inline enum xdpfw_reason classify_ipv6(struct xdp_md *ctx, struc
 	p->l4_len = plen;
 	nexthdr = ip6h->nexthdr;
 
-	for (i = 0; i < XDPFW_IPV6_MAX_EXT; i++) {
+	/* One round per extension header, and one more to reach the transport header. */
+	for (i = 0; i <= XDPFW_IPV6_MAX_EXT; i++) {
 		switch (nexthdr) {
 		case IPPROTO_HOPOPTS:
 			/* Only allowed right after the fixed header (RFC 8200 4.1). */
