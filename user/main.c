@@ -358,7 +358,7 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct args *
 	a->mode = ATTACH_AUTO;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:m:j", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:m:j", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!(v->opts & OPT_POLICY))

@@ -67,6 +67,8 @@ __attribute__((format(printf, 3, 4))) static int fail(struct parser *ps, const c
 			     col);
 	else
 		n = snprintf(ps->err->msg, sizeof(ps->err->msg), "%s, column %u: ", ps->name, col);
+	if (n < 0 || (size_t)n >= sizeof(ps->err->msg))
+		return -EINVAL; /* the location alone fills the message */
 	va_start(ap, fmt);
 	vsnprintf(ps->err->msg + n, sizeof(ps->err->msg) - n, fmt, ap);
 	va_end(ap);
@@ -120,11 +122,15 @@ static bool word_is(struct word w, const char *s)
 
 static int expect_end(struct parser *ps, const char *after)
 {
+	struct word w;
 	char buf[40];
 
 	if (at_end(ps))
 		return 0;
-	return fail(ps, ps->pos, "unexpected '%s' after '%s'", shown(next_word(ps), buf), after);
+	w = next_word(ps);
+	if (!w.len)
+		w.len = 1; /* a lone ',' */
+	return fail(ps, w.s, "unexpected '%s' after '%s'", shown(w, buf), after);
 }
 
 /* One of two words; returns 0 for the first, 1 for the second. */
@@ -226,13 +232,13 @@ static int parse_port_list(struct parser *ps, enum xdpfw_l4 l4, bool allow)
 	}
 }
 
-static int parse_setting(struct parser *ps, enum setting which)
+static int parse_setting(struct parser *ps, enum setting which, const char *at)
 {
 	const struct setting_def *def = &settings[which];
 	int on;
 
 	if (ps->set_on[which])
-		return fail(ps, ps->bol, "'%s' already set on line %u", def->word,
+		return fail(ps, at, "'%s' already set on line %u", def->word,
 			    ps->set_on[which]);
 	on = expect_choice(ps, def->word, def->off, def->on);
 	if (on < 0)
@@ -283,7 +289,7 @@ static int parse_line(struct parser *ps)
 
 	for (which = 0; which < SET_MAX; which++)
 		if (word_is(w, settings[which].word))
-			return parse_setting(ps, which);
+			return parse_setting(ps, which, w.s);
 	if (word_is(w, "allow"))
 		return parse_rule(ps, true);
 	if (word_is(w, "deny"))
@@ -413,6 +419,9 @@ int policy_set_ports(struct policy *pol, enum xdpfw_l4 l4, const char *list, boo
 	int ret;
 
 	ret = check_bytes(&ps);
+	/* No comments on a command line: "22#25" is a typo, not port 22. */
+	if (!ret && strchr(list, '#'))
+		ret = fail(&ps, strchr(list, '#'), "unexpected '#' in a port list");
 	if (!ret && at_end(&ps))
 		ret = fail(&ps, ps.pos, "expected a port list");
 	if (!ret)
