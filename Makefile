@@ -44,7 +44,9 @@ DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_xdp
 TOOL_BINS := $(OUTPUT)/tests/nettool
 
-all: $(OUTPUT)/xdpfw
+# Building needs clang, bpftool and the -dev packages: install what is missing first.
+all: deps
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw
 
 help:
 	@echo 'Targets:'
@@ -123,19 +125,19 @@ bpf-test: deps
 	$(Q)$(OUTPUT)/tests/test_xdp
 
 netns-test: deps
-	$(Q)$(MAKE) --no-print-directory all $(TOOL_BINS)
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_integration.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test netns-test
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all $(TOOL_BINS)
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/demo.sh
 
 load: deps
 	$(Q)test -n "$(IFACE)" || { echo 'usage: make load IFACE=<interface>' >&2; exit 2; }
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw
 	$(Q)$(OUTPUT)/xdpfw load $(IFACE)
 
 install: $(OUTPUT)/xdpfw

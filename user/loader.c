@@ -86,18 +86,31 @@ static __u32 link_ifindex(const char *iface, __u32 *prog_id)
 	return info.xdp.ifindex;
 }
 
-/* Refuses a live load; clears what an interrupted load or a deleted interface left. */
+/*
+ * Refuses a live load; clears what an interrupted load (pins without a link)
+ * or a deleted interface (a link the kernel detached) left behind. A live
+ * link on another ifindex is a same-named interface in another namespace
+ * sharing this bpffs: refused too, never cleared.
+ */
 static int check_not_loaded(const char *iface, __u32 ifindex)
 {
+	__u32 linked;
+
 	if (!pins_exist(iface, NULL))
 		return 0;
-	if (link_ifindex(iface, NULL) == ifindex) {
+	linked = link_ifindex(iface, NULL);
+	if (linked == ifindex) {
 		pr_err("%s: already loaded ('xdpfw reload' changes the policy, 'xdpfw unload' "
 		       "removes it)",
 		       iface);
 		return -EEXIST;
 	}
-	pr_warn("%s: removing stale pins (an interrupted load, or the interface was re-created)",
+	if (linked) {
+		pr_err("%s: %s/%s is attached to ifindex %u, not %u (another network namespace?)",
+		       iface, XDPFW_PIN_ROOT, iface, linked, ifindex);
+		return -EEXIST;
+	}
+	pr_warn("%s: removing stale pins (an interrupted load, or the interface was deleted)",
 		iface);
 	return pins_remove(iface);
 }

@@ -152,9 +152,38 @@ check_eq "bad --mode is a usage error" "$?" 2
 err=$(in_p setpriv --reuid=65534 --regid=65534 --clear-groups "$XDPFW" status 2>&1)
 check_eq "not root" "$?:$err" \
 	"1:xdpfw: must run as root (loading XDP programs needs CAP_BPF and CAP_NET_ADMIN)"
+err=$(ip netns exec "$NS_P" unshare -m sh -c \
+	'mount -t tmpfs none /sys/fs && exec "$0" status' "$XDPFW" 2>&1)
+check_eq "bpffs cannot be mounted" "$?:$err" \
+	"1:xdpfw: cannot mount bpffs on /sys/fs/bpf: No such file or directory"
+err=$(ip netns exec "$NS_P" "$XDPFW" status 2>&1)
+check_eq "bpffs absent: mounted, nothing loaded there" "$?:$err" \
+	"0:xdpfw is not loaded on any interface"
 err=$(in_p "$XDPFW" stats nosuch0 2>&1)
 check_eq "stats of what is not loaded" "$?:$err" \
 	"1:xdpfw: nosuch0: xdpfw is not loaded on this interface"
+
+echo "# a device without native XDP (a bridge); the device deleted while loaded"
+NOXDP=xfd$$
+ip -n "$NS_P" link add "$NOXDP" up type bridge
+err=$(in_p "$XDPFW" load "$NOXDP" --mode native 2>&1)
+check_eq "--mode native on a bridge (no native XDP) fails" "$?:$err" \
+	"1:xdpfw: $NOXDP: cannot attach XDP program in native mode: Operation not supported"
+check_eq "failed load leaves no pins" "$(ls "$BPFFS/xdpfw" | grep -c "$NOXDP")" 0
+err=$(in_p "$XDPFW" load "$NOXDP" 2>&1)
+check_eq "--mode auto falls back to skb, out loud" "$?:$err" "0:xdpfw: warning: $NOXDP: native \
+XDP attach failed (Operation not supported); attaching in skb (generic) mode, which costs more \
+per packet"
+check_eq "status says skb" "$(in_p "$XDPFW" status --json |
+	jq -r --arg d "$NOXDP" '.interfaces[] | select(.interface == $d) | .mode')" skb
+ip -n "$NS_P" link del "$NOXDP"
+check_eq "status says detached once the device is gone" "$(in_p "$XDPFW" status --json |
+	jq -r --arg d "$NOXDP" '.interfaces[] | select(.interface == $d) | .mode')" detached
+ip -n "$NS_P" link add "$NOXDP" up type bridge
+err=$(in_p "$XDPFW" load "$NOXDP" --mode skb 2>&1)
+check_eq "load on the re-created device clears the stale pins" "$?:$err" \
+	"0:xdpfw: warning: $NOXDP: removing stale pins (an interrupted load, or the interface was deleted)"
+check_ok "unload the bridge" in_p "$XDPFW" unload "$NOXDP"
 
 echo "# jumbo frames: multi-buffer XDP on a 9000-byte MTU"
 if ip -n "$NS_P" link set "$VETH_P" mtu 9000 && ip -n "$NS_C" link set "$VETH_C" mtu 9000; then
