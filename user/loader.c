@@ -187,9 +187,6 @@ int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mod
 		       iface);
 		return -EINVAL;
 	}
-	err = pins_prepare();
-	if (err)
-		return err;
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
 		return lock_fd;
@@ -249,9 +246,6 @@ int xdpfw_unload(const char *iface)
 {
 	int lock_fd, err;
 
-	err = pins_prepare();
-	if (err)
-		return err;
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
 		return lock_fd;
@@ -272,9 +266,6 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 	int lock_fd, err;
 	__u32 slot;
 
-	err = pins_prepare();
-	if (err)
-		return err;
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
 		return lock_fd;

@@ -36,8 +36,12 @@ int pins_prepare(void)
 
 int pins_lock(void)
 {
-	int fd = open(XDPFW_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd, err;
 
+	err = pins_prepare();
+	if (err)
+		return err;
+	fd = open(XDPFW_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		pr_err("cannot open %s: %s", XDPFW_PIN_ROOT, strerror(errno));
 		return -errno;

@@ -11,7 +11,8 @@
 
 /* Mounts bpffs on XDPFW_BPFFS when absent and creates XDPFW_PIN_ROOT. */
 int pins_prepare(void);
-/* Serialises writers: an exclusive flock on XDPFW_PIN_ROOT. Returns the fd to close. */
+/* Serialises writers: pins_prepare(), then an exclusive flock on XDPFW_PIN_ROOT.
+ * Returns the fd to close. */
 int pins_lock(void);
 void pins_path(char path[PATH_MAX], const char *iface, const char *name);
 bool pins_exist(const char *iface, const char *name);
