@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Bounds-checked header parsers. Each one pulls a header at the cursor,
- * checks it against the end of the linear packet data and advances; a NULL
- * or negative return means the frame is too short or malformed.
+ * Bounds-checked header parsers shared by the XDP and tc programs. Each pulls
+ * a header at the cursor, checks it against the end of the linear data and
+ * advances; a negative return means truncated or malformed. They describe a
+ * packet; judging it is the caller's business.
  */
 #ifndef XDPFW_PARSING_BPF_H
 #define XDPFW_PARSING_BPF_H
@@ -12,6 +13,7 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/tcp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -23,8 +25,13 @@
 
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1FFF
+#define TCP_FIN		0x01
+#define TCP_SYN		0x02
+#define TCP_RST		0x04
+#define TCP_ACK		0x10
 
 struct cursor {
+	void *data; /* start of the frame: offsets count from here */
 	void *pos;
 	void *end;
 };
@@ -39,6 +46,34 @@ struct ipv6_frag_hdr {
 	__u8 reserved;
 	__be16 frag_off; /* offset << 3 | M */
 	__be32 identification;
+};
+
+enum frag_kind {
+	FRAG_NONE,  /* not fragmented */
+	FRAG_FIRST, /* offset 0, more fragments follow: carries the L4 header */
+	FRAG_LATER, /* offset > 0: no L4 header */
+};
+
+/* What the IP layer says. */
+struct l3_info {
+	__u32 saddr[4];	/* IPv4 in the first word */
+	__u32 daddr[4];
+	__u32 l3off;	/* offset of the IP header from the start of the frame */
+	__u32 l4off;	/* offset of the transport header */
+	__u32 ip_len;	/* datagram length claimed by the header */
+	__u32 l4_len;	/* bytes after the IP headers in the datagram (or fragment) */
+	__u32 frag_id;	/* with frag != FRAG_NONE: IPv4 id or IPv6 identification */
+	__u8 l3;	/* 4 or 6 */
+	__u8 proto;	/* transport protocol, after any IPv6 extension headers */
+	__u8 frag;	/* enum frag_kind */
+};
+
+/* What the transport header says; ports in network order. */
+struct l4_info {
+	__be16 sport;	 /* ICMP echo: the identifier */
+	__be16 dport;
+	__u8 tcp_flags;
+	__u8 icmp_type;
 };
 
 static __always_inline void *cursor_pull(struct cursor *c, __u32 len)
@@ -81,6 +116,165 @@ static __always_inline int parse_eth(struct cursor *c)
 		proto = vh->encap_proto;
 	}
 	return is_vlan(proto) ? -1 : proto;
+}
+
+static __always_inline void ipv6_addrs(struct l3_info *l3, const struct ipv6hdr *ip6h)
+{
+	__builtin_memcpy(l3->saddr, &ip6h->saddr, sizeof(l3->saddr));
+	__builtin_memcpy(l3->daddr, &ip6h->daddr, sizeof(l3->daddr));
+}
+
+static __always_inline int parse_ipv4(struct cursor *c, struct l3_info *l3)
+{
+	struct iphdr *iph = cursor_pull(c, sizeof(*iph));
+	__u32 hlen, frag_off;
+
+	if (!iph || iph->version != 4 || iph->ihl < 5)
+		return -1;
+	hlen = iph->ihl * 4;
+	l3->ip_len = bpf_ntohs(iph->tot_len);
+	if (l3->ip_len < hlen || !cursor_pull(c, hlen - sizeof(*iph)))
+		return -1;
+	l3->saddr[0] = iph->saddr;
+	l3->daddr[0] = iph->daddr;
+	l3->l3off = (void *)iph - c->data;
+	l3->l4off = c->pos - c->data;
+	l3->l3 = 4;
+	l3->proto = iph->protocol;
+	l3->l4_len = l3->ip_len - hlen;
+	frag_off = bpf_ntohs(iph->frag_off);
+	if (frag_off & (IP_MF | IP_OFFSET)) {
+		l3->frag_id = iph->id;
+		l3->frag = frag_off & IP_OFFSET ? FRAG_LATER : FRAG_FIRST;
+		/* RFC 1858: offset 1 can only serve to rewrite a TCP header. */
+		if ((frag_off & IP_OFFSET) == 1 && iph->protocol == IPPROTO_TCP)
+			return -1;
+	}
+	return 0;
+}
+
+/* Copies len bytes at offset off of the frame into dst, from any buffer of it. */
+static __always_inline int load_bytes(void *ctx, int xdp, __u32 off, void *dst, __u32 len)
+{
+	return xdp ? bpf_xdp_load_bytes(ctx, off, dst, len) : bpf_skb_load_bytes(ctx, off, dst, len);
+}
+
+/*
+ * Fixed header, then up to XDPFW_IPV6_MAX_EXT extension headers. The walk
+ * copies headers out by offset instead of moving packet pointers: the
+ * verifier then sees one state per round, not one per sequence of header
+ * types, and the offset is never used as a pointer here.
+ */
+static __always_inline int parse_ipv6(struct cursor *c, void *ctx, int xdp, struct l3_info *l3)
+{
+	struct ipv6hdr *ip6h = cursor_pull(c, sizeof(*ip6h));
+	struct ipv6_frag_hdr fh;
+	struct ipv6_opt_hdr oh;
+	__u32 off, len, i;
+	__u8 nexthdr;
+
+	if (!ip6h || ip6h->version != 6)
+		return -1;
+	ipv6_addrs(l3, ip6h);
+	l3->l3off = (void *)ip6h - c->data;
+	l3->l3 = 6;
+	l3->l4_len = bpf_ntohs(ip6h->payload_len);
+	l3->ip_len = sizeof(*ip6h) + l3->l4_len;
+	nexthdr = ip6h->nexthdr;
+	off = c->pos - c->data;
+
+	/* One round per extension header, and one more to reach the transport header. */
+	for (i = 0; i <= XDPFW_IPV6_MAX_EXT; i++) {
+		switch (nexthdr) {
+		case IPPROTO_HOPOPTS:
+			/* Only allowed right after the fixed header (RFC 8200 4.1). */
+			if (i)
+				return -1;
+			/* fallthrough */
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+		case IPPROTO_AH:
+			if (load_bytes(ctx, xdp, off, &oh, sizeof(oh)))
+				return -1;
+			len = nexthdr == IPPROTO_AH ? (oh.hdrlen + 2) * 4 : (oh.hdrlen + 1) * 8;
+			nexthdr = oh.nexthdr;
+			break;
+		case IPPROTO_FRAGMENT:
+			if (load_bytes(ctx, xdp, off, &fh, sizeof(fh)))
+				return -1;
+			len = sizeof(fh);
+			nexthdr = fh.nexthdr;
+			/* An atomic fragment (offset 0, no M flag) is a whole datagram. */
+			if (!(fh.frag_off & bpf_htons(0xFFF9)))
+				break;
+			l3->frag_id = fh.identification;
+			l3->frag = fh.frag_off & bpf_htons(0xFFF8) ? FRAG_LATER : FRAG_FIRST;
+			break;
+		default:
+			l3->proto = nexthdr;
+			l3->l4off = off;
+			return 0;
+		}
+		if (len > l3->l4_len)
+			return -1;
+		l3->l4_len -= len;
+		off += len;
+		if (l3->frag == FRAG_LATER) {
+			l3->proto = nexthdr;
+			l3->l4off = off;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* IPv4 or IPv6 per the EtherType; ctx is the xdp_md (xdp) or the __sk_buff (!xdp). */
+static __always_inline int parse_ip(struct cursor *c, void *ctx, int xdp, int ethertype,
+				    struct l3_info *l3)
+{
+	if (ethertype == bpf_htons(ETH_P_IP))
+		return parse_ipv4(c, l3);
+	return parse_ipv6(c, ctx, xdp, l3);
+}
+
+/*
+ * The transport header of a packet that has one (not a later fragment). It
+ * must lie inside the datagram as the IP header states its length: Ethernet
+ * padding is not a header.
+ */
+static __always_inline int parse_l4(struct cursor *c, const struct l3_info *l3,
+				    struct l4_info *l4)
+{
+	struct tcphdr *th;
+	__u8 *h;
+
+	switch (l3->proto) {
+	case IPPROTO_TCP:
+		th = cursor_pull(c, sizeof(*th));
+		if (!th || l3->l4_len < sizeof(*th) || th->doff < 5 || th->doff * 4U > l3->l4_len)
+			return -1;
+		l4->sport = th->source;
+		l4->dport = th->dest;
+		l4->tcp_flags = ((__u8 *)th)[13];
+		return 0;
+	case IPPROTO_UDP:
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* UDP header, or ICMP type, code, checksum and 4 bytes of rest. */
+		h = cursor_pull(c, 8);
+		if (!h || l3->l4_len < 8)
+			return -1;
+		if (l3->proto == IPPROTO_UDP) {
+			l4->sport = *(__be16 *)h;
+			l4->dport = *(__be16 *)(h + 2);
+		} else {
+			l4->icmp_type = h[0];
+			l4->sport = *(__be16 *)(h + 4); /* echo identifier */
+		}
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 #endif /* XDPFW_PARSING_BPF_H */

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdpfw XDP program: pass non-IP and ICMP, pass TCP/UDP whose destination
- * port is set in the active policy's bitmap, give everything else the
- * default verdict. One exit path counts every packet under its reason and,
- * for TCP/UDP, under its destination port.
+ * xdpfw: the XDP program judges inbound packets; the tc egress program
+ * records the flows the host opens so that their replies pass.
+ *
+ * Inbound, in order: non-IP passes; malformed and martian packets drop;
+ * later fragments follow their first; replies of tracked flows pass; ICMP
+ * errors about tracked flows pass; ICMP follows the policy; TCP/UDP pass
+ * when the destination port's bit is set; the rest gets the default
+ * verdict. One exit path counts every packet under its reason and, for
+ * TCP/UDP, under its destination port.
  */
 #include <linux/bpf.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "conntrack.bpf.h"
 #include "parsing.bpf.h"
 #include "xdpfw.h"
 
@@ -53,16 +56,13 @@ struct {
 	__type(value, struct xdpfw_frag_val);
 } frags SEC(".maps");
 
-enum frag_kind {
-	FRAG_NONE,  /* not fragmented */
-	FRAG_FIRST, /* offset 0, more fragments follow: carries the L4 header */
-	FRAG_LATER, /* offset > 0: no L4 header */
-};
+/* ICMPv6 types 133-137: router/neighbour solicitation/advertisement, redirect. */
+#define ND_FIRST_TYPE 133
+#define ND_LAST_TYPE  137
 
 /* What classification learns about a packet; the exit path reads it. */
 struct pkt {
 	__u64 bytes;	 /* frame length, 0 until known */
-	__u32 l4_len;	 /* L4 bytes inside the datagram (or this fragment) */
 	__u16 dport;	 /* host order, valid when l4 < XDPFW_L4_MAX */
 	__u8 l4;	 /* enum xdpfw_l4, XDPFW_L4_MAX when no port applies */
 	__u8 frag;	 /* enum frag_kind */
@@ -94,10 +94,6 @@ static __always_inline enum xdpfw_reason by_default(const struct xdpfw_policy *p
 	return pol->flags & XDPFW_F_DEFAULT_PASS ? XDPFW_REASON_PASSED_DEFAULT : drop;
 }
 
-/* ICMPv6 types 133-137: router/neighbour solicitation/advertisement, redirect. */
-#define ND_FIRST_TYPE 133
-#define ND_LAST_TYPE  137
-
 /* Neighbour discovery and MLD: IPv6 does not work without them. */
 static __always_inline int icmp6_essential(__u8 type)
 {
@@ -105,53 +101,54 @@ static __always_inline int icmp6_essential(__u8 type)
 	       (type >= ND_FIRST_TYPE && type <= ND_LAST_TYPE) || type == ICMPV6_MLD2_REPORT;
 }
 
-/* Judge a packet whose L4 header starts at the cursor. */
-static __always_inline enum xdpfw_reason classify_l4(struct cursor *c, struct pkt *p, __u8 proto,
-						     const struct xdpfw_policy *pol)
+static __always_inline enum xdpfw_reason judge_icmp(struct cursor *c, int ethertype,
+						    const struct l3_info *l3,
+						    const struct l4_info *l4,
+						    const struct xdpfw_policy *pol)
 {
-	struct tcphdr *th;
-	struct udphdr *uh;
-	struct icmphdr *ih;
-	struct icmp6hdr *i6h;
+	__u32 drop = l3->l3 == 4 ? XDPFW_F_ICMP_DROP : XDPFW_F_ICMP6_DROP;
 
-	switch (proto) {
+	if (l3->l3 == 6 && icmp6_essential(l4->icmp_type))
+		return XDPFW_REASON_PASSED_ICMP;
+	if (is_echo_reply(l3->proto, l4->icmp_type) && ct_inbound(l3, l4, pol))
+		return XDPFW_REASON_PASSED_ESTABLISHED;
+	if (is_icmp_error(l3->proto, l4->icmp_type) && ct_related(c, ethertype))
+		return XDPFW_REASON_PASSED_RELATED;
+	return pol->flags & drop ? XDPFW_REASON_DROPPED_ICMP : XDPFW_REASON_PASSED_ICMP;
+}
+
+/* Judge a packet whose transport header has been parsed. */
+static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertype,
+						  struct pkt *p, const struct l3_info *l3,
+						  const struct l4_info *l4,
+						  const struct xdpfw_policy *pol)
+{
+	switch (l3->proto) {
 	case IPPROTO_TCP:
-		th = cursor_pull(c, sizeof(*th));
-		if (!th || p->l4_len < sizeof(*th) || th->doff < 5 || th->doff * 4U > p->l4_len)
-			return XDPFW_REASON_DROPPED_MALFORMED;
 		p->l4 = XDPFW_L4_TCP;
-		p->dport = bpf_ntohs(th->dest);
 		break;
 	case IPPROTO_UDP:
-		uh = cursor_pull(c, sizeof(*uh));
-		if (!uh || p->l4_len < sizeof(*uh))
-			return XDPFW_REASON_DROPPED_MALFORMED;
 		p->l4 = XDPFW_L4_UDP;
-		p->dport = bpf_ntohs(uh->dest);
 		break;
 	case IPPROTO_ICMP:
-		ih = cursor_pull(c, sizeof(*ih));
-		if (!ih || p->l4_len < sizeof(*ih))
-			return XDPFW_REASON_DROPPED_MALFORMED;
-		return pol->flags & XDPFW_F_ICMP_DROP ? XDPFW_REASON_DROPPED_ICMP
-						      : XDPFW_REASON_PASSED_ICMP;
 	case IPPROTO_ICMPV6:
-		i6h = cursor_pull(c, sizeof(*i6h));
-		if (!i6h || p->l4_len < sizeof(*i6h))
-			return XDPFW_REASON_DROPPED_MALFORMED;
-		if (!(pol->flags & XDPFW_F_ICMP6_DROP) || icmp6_essential(i6h->icmp6_type))
-			return XDPFW_REASON_PASSED_ICMP;
-		return XDPFW_REASON_DROPPED_ICMP;
+		if ((l3->proto == IPPROTO_ICMP) != (l3->l3 == 4))
+			return by_default(pol, XDPFW_REASON_DROPPED_PROTO);
+		return judge_icmp(c, ethertype, l3, l4, pol);
 	default:
 		return by_default(pol, XDPFW_REASON_DROPPED_PROTO);
 	}
+	p->dport = bpf_ntohs(l4->dport);
+	/* The flow table is only worth a lookup for ports a tracked flow uses. */
+	if (ct_port_maybe(p->l4, p->dport) && ct_inbound(l3, l4, pol))
+		return XDPFW_REASON_PASSED_ESTABLISHED;
 	if (port_allowed(pol, p->l4, p->dport))
 		return XDPFW_REASON_PASSED_PORT;
 	return by_default(pol, XDPFW_REASON_DROPPED_PORT);
 }
 
 /* A later fragment passes only if the first fragment of its datagram passed. */
-static __always_inline enum xdpfw_reason classify_later_fragment(struct pkt *p)
+static __always_inline enum xdpfw_reason judge_later_fragment(struct pkt *p)
 {
 	struct xdpfw_frag_val *v = bpf_map_lookup_elem(&frags, &p->fkey);
 
@@ -173,15 +170,25 @@ static __always_inline void remember_first_fragment(struct pkt *p)
 	bpf_map_update_elem(&frags, &p->fkey, &v, BPF_ANY);
 }
 
+static __always_inline void frag_key(struct xdpfw_frag_key *k, const struct l3_info *l3)
+{
+	__builtin_memcpy(k->saddr, l3->saddr, sizeof(k->saddr));
+	__builtin_memcpy(k->daddr, l3->daddr, sizeof(k->daddr));
+	k->id = l3->frag_id;
+	k->l3 = l3->l3;
+	k->proto = l3->proto;
+}
+
 /*
  * The IP datagram must fit in the frame. Multi-buffer frames keep only the
  * first buffer in [data, data_end); ask for the full length only then.
  */
-static __always_inline int check_ip_len(struct xdp_md *ctx, struct pkt *p, void *l3, __u32 ip_len)
+static __always_inline int check_ip_len(struct xdp_md *ctx, struct pkt *p,
+					const struct l3_info *l3)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 need = (l3 - data) + (__u64)ip_len;
+	__u64 need = l3->l3off + (__u64)l3->ip_len;
 
 	p->bytes = data_end - data;
 	if (need > p->bytes) {
@@ -192,136 +199,127 @@ static __always_inline int check_ip_len(struct xdp_md *ctx, struct pkt *p, void 
 	return 0;
 }
 
-static __always_inline enum xdpfw_reason classify_ipv4(struct xdp_md *ctx, struct cursor *c,
-						       struct pkt *p,
-						       const struct xdpfw_policy *pol)
+static __always_inline int is_martian(const struct l3_info *l3)
 {
-	struct iphdr *iph = cursor_pull(c, sizeof(*iph));
-	__u32 hlen, tot_len;
-	__u16 frag_off;
+	const __u32 *a = l3->saddr;
 
-	if (!iph || iph->version != 4 || iph->ihl < 5)
-		return XDPFW_REASON_DROPPED_MALFORMED;
-	hlen = iph->ihl * 4;
-	tot_len = bpf_ntohs(iph->tot_len);
-	if (tot_len < hlen || !cursor_pull(c, hlen - sizeof(*iph)) ||
-	    check_ip_len(ctx, p, iph, tot_len))
-		return XDPFW_REASON_DROPPED_MALFORMED;
-	if ((iph->saddr & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000))
-		return XDPFW_REASON_DROPPED_MARTIAN;
-	p->l4_len = tot_len - hlen;
-
-	frag_off = bpf_ntohs(iph->frag_off);
-	if (frag_off & (IP_MF | IP_OFFSET)) {
-		p->fkey.saddr[0] = iph->saddr;
-		p->fkey.daddr[0] = iph->daddr;
-		p->fkey.id = iph->id;
-		p->fkey.l3 = 4;
-		p->fkey.proto = iph->protocol;
-		if (frag_off & IP_OFFSET) {
-			/* RFC 1858: offset 1 can only rewrite a TCP header. */
-			if ((frag_off & IP_OFFSET) == 1 && iph->protocol == IPPROTO_TCP)
-				return XDPFW_REASON_DROPPED_MALFORMED;
-			p->frag = FRAG_LATER;
-			return classify_later_fragment(p);
-		}
-		p->frag = FRAG_FIRST;
-	}
-	return classify_l4(c, p, iph->protocol, pol);
+	if (l3->l3 == 4)
+		return (a[0] & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000);
+	return !(a[0] | a[1] | a[2]) && a[3] == bpf_htonl(1);
 }
 
-static __always_inline int is_loopback6(const struct in6_addr *a)
+/*
+ * Where the transport header is, as plain numbers. The second half of each
+ * program is a global function, verified once for any values, instead of
+ * once for every way the header walk can end.
+ */
+struct l4_args {
+	__u32 l3off;
+	__u32 l4off;
+	__u32 l4_len;
+	__u32 ethertype; /* network order */
+	__u8 l3;
+	__u8 proto;
+	__u8 l4;	 /* out: enum xdpfw_l4 */
+	__u8 reserved;
+	__u16 dport;	 /* out: host order */
+	__u16 reserved2;
+};
+
+/* Transport headers beyond this offset are not looked for (malformed). */
+#define MAX_L4_OFF 1024
+
+/* Rebuilds the cursor and l3_info that l4_args describe, and parses the transport header. */
+static __always_inline int l4_from_args(void *data, void *data_end, const struct l4_args *a,
+					struct cursor *c, struct l3_info *l3, struct l4_info *l4)
 {
-	return !(a->in6_u.u6_addr32[0] | a->in6_u.u6_addr32[1] | a->in6_u.u6_addr32[2]) &&
-	       a->in6_u.u6_addr32[3] == bpf_htonl(1);
+	struct ipv6hdr *ip6h;
+	struct iphdr *iph;
+
+	if (a->l3off > MAX_L4_OFF || a->l4off > MAX_L4_OFF)
+		return -1;
+	if (a->l3 == 4) {
+		iph = data + a->l3off;
+		if ((void *)(iph + 1) > data_end)
+			return -1;
+		l3->saddr[0] = iph->saddr;
+		l3->daddr[0] = iph->daddr;
+	} else {
+		ip6h = data + a->l3off;
+		if ((void *)(ip6h + 1) > data_end)
+			return -1;
+		ipv6_addrs(l3, ip6h);
+	}
+	l3->l3 = a->l3;
+	l3->proto = a->proto;
+	l3->l4_len = a->l4_len;
+	c->data = data;
+	c->pos = data + a->l4off;
+	c->end = data_end;
+	return parse_l4(c, l3, l4);
 }
 
-static __always_inline enum xdpfw_reason classify_ipv6(struct xdp_md *ctx, struct cursor *c,
-						       struct pkt *p,
-						       const struct xdpfw_policy *pol)
+static __always_inline void l4_to_args(struct l4_args *a, int ethertype, const struct l3_info *l3)
 {
-	struct ipv6hdr *ip6h = cursor_pull(c, sizeof(*ip6h));
-	struct ipv6_frag_hdr *fh;
-	struct ipv6_opt_hdr *oh;
-	__u32 len, plen, i;
-	__u8 nexthdr;
+	a->l3off = l3->l3off;
+	a->l4off = l3->l4off;
+	a->l4_len = l3->l4_len;
+	a->ethertype = ethertype;
+	a->l3 = l3->l3;
+	a->proto = l3->proto;
+}
 
-	if (!ip6h || ip6h->version != 6)
-		return XDPFW_REASON_DROPPED_MALFORMED;
-	plen = bpf_ntohs(ip6h->payload_len);
-	if (check_ip_len(ctx, p, ip6h, sizeof(*ip6h) + plen))
-		return XDPFW_REASON_DROPPED_MALFORMED;
-	if (is_loopback6(&ip6h->saddr))
-		return XDPFW_REASON_DROPPED_MARTIAN;
-	p->l4_len = plen;
-	nexthdr = ip6h->nexthdr;
+__attribute__((noinline)) int xdpfw_judge(struct xdp_md *ctx, struct l4_args *a)
+{
+	struct l3_info l3 = {};
+	struct l4_info l4 = {};
+	struct xdpfw_policy *pol;
+	struct cursor c;
+	struct pkt p = {};
+	int reason;
 
-	/* One round per extension header, and one more to reach the transport header. */
-	for (i = 0; i <= XDPFW_IPV6_MAX_EXT; i++) {
-		switch (nexthdr) {
-		case IPPROTO_HOPOPTS:
-			/* Only allowed right after the fixed header (RFC 8200 4.1). */
-			if (i)
-				return XDPFW_REASON_DROPPED_MALFORMED;
-			/* fallthrough */
-		case IPPROTO_ROUTING:
-		case IPPROTO_DSTOPTS:
-		case IPPROTO_AH:
-			oh = cursor_pull(c, sizeof(*oh));
-			if (!oh)
-				return XDPFW_REASON_DROPPED_MALFORMED;
-			len = nexthdr == IPPROTO_AH ? (oh->hdrlen + 2) * 4 : (oh->hdrlen + 1) * 8;
-			if (len > p->l4_len || !cursor_pull(c, len - sizeof(*oh)))
-				return XDPFW_REASON_DROPPED_MALFORMED;
-			nexthdr = oh->nexthdr;
-			break;
-		case IPPROTO_FRAGMENT:
-			fh = cursor_pull(c, sizeof(*fh));
-			if (!fh || p->l4_len < sizeof(*fh))
-				return XDPFW_REASON_DROPPED_MALFORMED;
-			len = sizeof(*fh);
-			nexthdr = fh->nexthdr;
-			/* An atomic fragment (offset 0, no M flag) is a whole datagram. */
-			if (!(fh->frag_off & bpf_htons(0xFFF9)))
-				break;
-			__builtin_memcpy(p->fkey.saddr, &ip6h->saddr, sizeof(p->fkey.saddr));
-			__builtin_memcpy(p->fkey.daddr, &ip6h->daddr, sizeof(p->fkey.daddr));
-			p->fkey.id = fh->identification;
-			p->fkey.l3 = 6;
-			p->fkey.proto = nexthdr;
-			if (fh->frag_off & bpf_htons(0xFFF8)) {
-				p->frag = FRAG_LATER;
-				return classify_later_fragment(p);
-			}
-			p->frag = FRAG_FIRST;
-			break;
-		default:
-			return classify_l4(c, p, nexthdr, pol);
-		}
-		p->l4_len -= len;
-	}
-	return XDPFW_REASON_DROPPED_MALFORMED;
+	if (!a)
+		return XDPFW_REASON_DROPPED_MALFORMED;
+	a->l4 = XDPFW_L4_MAX;
+	if (l4_from_args((void *)(long)ctx->data, (void *)(long)ctx->data_end, a, &c, &l3, &l4))
+		return XDPFW_REASON_DROPPED_MALFORMED;
+	pol = active_policy();
+	if (!pol) /* cannot happen for an array map; fail closed */
+		return XDPFW_REASON_DROPPED_MALFORMED;
+	p.l4 = XDPFW_L4_MAX;
+	reason = judge_l4(&c, a->ethertype, &p, &l3, &l4, pol);
+	a->l4 = p.l4;
+	a->dport = p.dport;
+	return reason;
 }
 
 static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt *p)
 {
-	struct cursor c = {
-		.pos = (void *)(long)ctx->data,
-		.end = (void *)(long)ctx->data_end,
-	};
-	struct xdpfw_policy *pol;
-	int proto = parse_eth(&c);
+	void *data = (void *)(long)ctx->data;
+	struct cursor c = { .data = data, .pos = data, .end = (void *)(long)ctx->data_end };
+	struct l4_args a = {};
+	struct l3_info l3 = {};
+	int ethertype = parse_eth(&c), reason;
 
-	if (proto < 0)
+	if (ethertype < 0)
 		return XDPFW_REASON_DROPPED_MALFORMED;
-	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+	if (ethertype != bpf_htons(ETH_P_IP) && ethertype != bpf_htons(ETH_P_IPV6))
 		return XDPFW_REASON_PASSED_NONIP;
-	pol = active_policy();
-	if (!pol) /* cannot happen for an array map; fail closed */
+	if (parse_ip(&c, ctx, 1, ethertype, &l3) || check_ip_len(ctx, p, &l3))
 		return XDPFW_REASON_DROPPED_MALFORMED;
-	if (proto == bpf_htons(ETH_P_IP))
-		return classify_ipv4(ctx, &c, p, pol);
-	return classify_ipv6(ctx, &c, p, pol);
+	if (is_martian(&l3))
+		return XDPFW_REASON_DROPPED_MARTIAN;
+	if (l3.frag != FRAG_NONE) {
+		p->frag = l3.frag;
+		frag_key(&p->fkey, &l3);
+		if (l3.frag == FRAG_LATER)
+			return judge_later_fragment(p);
+	}
+	l4_to_args(&a, ethertype, &l3);
+	reason = xdpfw_judge(ctx, &a);
+	p->l4 = a.l4;
+	p->dport = a.dport;
+	return reason;
 }
 
 static __always_inline void count(struct xdp_md *ctx, struct pkt *p, __u32 reason, int passed)
@@ -363,4 +361,47 @@ int xdpfw_xdp(struct xdp_md *ctx)
 		remember_first_fragment(&p);
 	count(ctx, &p, reason, passed);
 	return passed ? XDP_PASS : XDP_DROP;
+}
+
+/* Enough linear bytes for Ethernet, two tags, IPv6 with a few extension headers and TCP. */
+#define EGRESS_PULL 192
+
+__attribute__((noinline)) int xdpfw_track(struct __sk_buff *skb, struct l4_args *a)
+{
+	struct l3_info l3 = {};
+	struct l4_info l4 = {};
+	struct xdpfw_policy *pol;
+	struct cursor c;
+
+	if (!a || l4_from_args((void *)(long)skb->data, (void *)(long)skb->data_end, a, &c, &l3,
+			       &l4))
+		return 0;
+	pol = active_policy();
+	if (pol)
+		ct_outbound(&l3, &l4, pol);
+	return 0;
+}
+
+/* Records the flows the host opens. Never drops: egress is not filtered. */
+SEC("tc")
+int xdpfw_egress(struct __sk_buff *skb)
+{
+	struct l4_args a = {};
+	struct l3_info l3 = {};
+	struct cursor c;
+	int ethertype;
+
+	if (skb->data_end - skb->data < EGRESS_PULL && skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < EGRESS_PULL ? skb->len : EGRESS_PULL);
+	c.data = (void *)(long)skb->data;
+	c.pos = c.data;
+	c.end = (void *)(long)skb->data_end;
+	ethertype = parse_eth(&c);
+	if (ethertype != bpf_htons(ETH_P_IP) && ethertype != bpf_htons(ETH_P_IPV6))
+		return TC_ACT_OK;
+	if (parse_ip(&c, skb, 0, ethertype, &l3) || l3.frag == FRAG_LATER)
+		return TC_ACT_OK;
+	l4_to_args(&a, ethertype, &l3);
+	xdpfw_track(skb, &a);
+	return TC_ACT_OK;
 }

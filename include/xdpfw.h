@@ -26,22 +26,39 @@ enum xdpfw_l4 {
 	XDPFW_L4_MAX,
 };
 
+/* Connection tracking timeouts, in seconds; X(enum suffix, policy name, default). */
+#define XDPFW_CT_TIMEOUTS(X)                                                                       \
+	X(TCP_SYN_SENT, "tcp-syn-sent", 120)                                                       \
+	X(TCP_ESTABLISHED, "tcp-established", 5 * 86400)                                           \
+	X(TCP_FIN, "tcp-fin", 120)                                                                 \
+	X(TCP_CLOSE, "tcp-close", 10)                                                              \
+	X(UDP, "udp", 30)                                                                          \
+	X(UDP_STREAM, "udp-stream", 180)                                                           \
+	X(ICMP, "icmp", 30)
+
+#define XDPFW_CT_TIMEOUT_ENUM(id, name, secs) XDPFW_CT_TO_##id,
+enum xdpfw_ct_timeout {
+	XDPFW_CT_TIMEOUTS(XDPFW_CT_TIMEOUT_ENUM)
+	XDPFW_CT_TO_MAX,
+};
+#undef XDPFW_CT_TIMEOUT_ENUM
+
 /*
- * The policy as the XDP program reads it. The policy map holds two of these
+ * The policy as the BPF programs read it. The policy map holds two of these
  * (slots 0 and 1); the active slot number lives in the config map. Writers
  * fill the inactive slot and then flip the active slot in one map update.
  */
 struct xdpfw_policy {
 	__u64 ports[XDPFW_L4_MAX][XDPFW_PORT_WORDS]; /* bit set: destination port allowed */
 	__u32 flags;				     /* XDPFW_F_* */
-	__u32 reserved;
+	__u32 timeouts[XDPFW_CT_TO_MAX];	     /* seconds, by enum xdpfw_ct_timeout */
 };
 
 #define XDPFW_POLICY_SLOTS	2
 
 struct xdpfw_config {
 	__u32 active_slot; /* index into the policy map, 0 or 1 */
-	__u32 reserved;
+	__u32 own_clsact;  /* 1 when load created the clsact qdisc: unload removes it */
 };
 
 /* Per-port counters: index = l4 * XDPFW_PORTS + destination port (host order). */
@@ -63,6 +80,8 @@ struct xdpfw_port_stats {
 	X(PASSED_ICMP, "passed-icmp")                                                              \
 	X(PASSED_PORT, "passed-port")                                                              \
 	X(PASSED_FRAGMENT, "passed-fragment")                                                      \
+	X(PASSED_ESTABLISHED, "passed-established")                                                \
+	X(PASSED_RELATED, "passed-related")                                                        \
 	X(PASSED_DEFAULT, "passed-default")                                                        \
 	X(DROPPED_PORT, "dropped-port")                                                            \
 	X(DROPPED_ICMP, "dropped-icmp")                                                            \
@@ -109,6 +128,65 @@ struct xdpfw_frag_val {
 #define XDPFW_FRAG_ENTRIES	16384
 #define XDPFW_FRAG_TIMEOUT_NS	(30ULL * 1000000000ULL) /* Linux ipfrag_time */
 
+/*
+ * Connection tracking. The flow table is shared by every interface xdpfw is
+ * loaded on; only the egress (tc) program creates or extends a flow. Keys are
+ * in the host's orientation: local = the host's side of the connection. An
+ * inbound packet's key is its tuple reversed. ICMP echo uses the echo id as
+ * local port and 0 as remote port.
+ */
+struct xdpfw_ct_key {
+	__u32 local[4];	 /* IPv4 in the first word */
+	__u32 remote[4];
+	__be16 lport;
+	__be16 rport;
+	__u8 proto;	 /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6 */
+	__u8 l3;	 /* 4 or 6 */
+	__u16 reserved;
+};
+
+enum xdpfw_ct_state {
+	XDPFW_CT_SYN_SENT = 1, /* the host sent a SYN, nothing more yet */
+	XDPFW_CT_ESTABLISHED,  /* TCP after the handshake; UDP and ICMP flows */
+	XDPFW_CT_FIN,	       /* a FIN went either way */
+	XDPFW_CT_CLOSE,	       /* a RST went either way */
+};
+
+#define XDPFW_CT_F_REPLIED	(1U << 0) /* UDP: the remote side answered */
+#define XDPFW_CT_F_RST_IN	(1U << 1) /* TCP: CLOSE because of an inbound RST */
+
+struct xdpfw_ct_val {
+	__u64 expires_ns;   /* CLOCK_MONOTONIC; the flow is dead from then on */
+	__u64 created_ns;
+	__u64 refreshed_ns; /* last egress write: refreshes are rate limited */
+	__u8 state;	    /* enum xdpfw_ct_state */
+	__u8 flags;	    /* XDPFW_CT_F_* */
+	__u8 reserved[6];
+};
+
+/* An egress packet of a tracked flow rewrites its entry at most this often. */
+#define XDPFW_CT_REFRESH_NS	1000000000ULL
+#define XDPFW_CT_DEFAULT_SIZE	262144
+
+/*
+ * Destination ports that a tracked flow may use as its local port; the XDP
+ * program looks a TCP/UDP packet up in the flow table only if its port's
+ * bit is set here. Set by egress and seeding, cleared by a flush.
+ */
+struct xdpfw_ct_ports {
+	__u64 ports[XDPFW_L4_MAX][XDPFW_PORT_WORDS];
+};
+
+/* Conntrack counters: per-CPU array indexed by these. */
+enum xdpfw_ct_counter {
+	XDPFW_CT_INSERTS,   /* new entries written by egress */
+	XDPFW_CT_REFRESHES, /* egress writes to existing entries */
+	XDPFW_CT_CLOSES,    /* inbound FIN/RST shortening an entry */
+	XDPFW_CT_DELETES,   /* entries removed by userspace (flush); userspace-owned */
+	XDPFW_CT_SEEDED,    /* entries written by the loader from the host's sockets; userspace-owned */
+	XDPFW_CT_COUNTER_MAX,
+};
+
 /* IPv6 extension headers walked before giving up (dropped as malformed). */
 #define XDPFW_IPV6_MAX_EXT	8
 
@@ -121,5 +199,14 @@ struct xdpfw_frag_val {
 #define XDPFW_PIN_PORT_STATS	"port_stats"
 #define XDPFW_PIN_REASON_STATS	"reason_stats"
 #define XDPFW_PIN_FRAGS		"frags"
+#define XDPFW_PIN_TC_PROG	"tc_egress"
+/* Shared by every interface: XDPFW_PIN_ROOT/<name>. */
+#define XDPFW_PIN_CONNTRACK	"conntrack"
+#define XDPFW_PIN_CT_PORTS	"ct_ports"
+#define XDPFW_PIN_CT_STATS	"ct_stats"
+
+/* The tc egress filter: a fixed handle and priority so unload finds it. */
+#define XDPFW_TC_HANDLE		0x7866
+#define XDPFW_TC_PRIORITY	0xc000
 
 #endif /* XDPFW_H */

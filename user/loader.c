@@ -9,7 +9,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <net/if.h>
 
+#include "conntrack.h"
 #include "loader.h"
 #include "pins.h"
 #include "util.h"
@@ -86,35 +88,6 @@ static __u32 link_ifindex(const char *iface, __u32 *prog_id)
 	return info.xdp.ifindex;
 }
 
-/*
- * Refuses a live load; clears what an interrupted load (pins without a link)
- * or a deleted interface (a link the kernel detached) left behind. A live
- * link on another ifindex is a same-named interface in another namespace
- * sharing this bpffs: refused too, never cleared.
- */
-static int check_not_loaded(const char *iface, __u32 ifindex)
-{
-	__u32 linked;
-
-	if (!pins_exist(iface, NULL))
-		return 0;
-	linked = link_ifindex(iface, NULL);
-	if (linked == ifindex) {
-		pr_err("%s: already loaded ('xdpfw reload' changes the policy, 'xdpfw unload' "
-		       "removes it)",
-		       iface);
-		return -EEXIST;
-	}
-	if (linked) {
-		pr_err("%s: %s/%s is attached to ifindex %u, not %u (another network namespace?)",
-		       iface, XDPFW_PIN_ROOT, iface, linked, ifindex);
-		return -EEXIST;
-	}
-	pr_warn("%s: removing stale pins (an interrupted load, or the interface was deleted)",
-		iface);
-	return pins_remove(iface);
-}
-
 static int attach_xdp(int prog_fd, __u32 ifindex, const char *iface, enum attach_mode mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
@@ -164,18 +137,277 @@ static int pin_maps(struct xdpfw_bpf *skel, const char *iface)
 	return 0;
 }
 
+/* The tc egress filter that feeds the flow table; *own: we created the clsact qdisc. */
+static int attach_tc(int prog_fd, __u32 ifindex, const char *iface, bool *own)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XDPFW_TC_HANDLE, .priority = XDPFW_TC_PRIORITY,
+		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	*own = !err;
+	if (err && err != -EEXIST) {
+		pr_err("%s: cannot create the clsact qdisc: %s", iface, strerror(-err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		pr_err("%s: cannot attach the tc egress program: %s", iface, strerror(-err));
+	return err;
+}
+
+static void detach_tc(__u32 ifindex, bool own)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XDPFW_TC_HANDLE, .priority = XDPFW_TC_PRIORITY);
+
+	bpf_tc_detach(&hook, &opts);
+	if (own) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+	}
+}
+
 /*
- * Order matters for crash safety: the maps are filled and pinned before the
- * link exists, and the pinned link is the commit point. A load killed before
- * it leaves no filter running (the link dies with the fd) and only stale map
- * pins, which the next load or unload clears.
+ * Undoes a load, complete or interrupted: the XDP link goes first with the
+ * pins, then the tc filter (and the clsact qdisc if load created it); the
+ * shared flow table goes with the last interface.
  */
-int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mode)
+static int teardown(const char *iface)
+{
+	struct xdpfw_config cfg = {};
+	__u32 zero = 0, ifindex = if_nametoindex(iface);
+	char path[PATH_MAX];
+	int fd, err;
+
+	pins_path(path, iface, XDPFW_PIN_CONFIG);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		bpf_map_lookup_elem(fd, &zero, &cfg);
+		close(fd);
+	}
+	err = pins_remove(iface);
+	if (ifindex)
+		detach_tc(ifindex, cfg.own_clsact);
+	if (!pins_count_ifaces())
+		pins_remove_shared();
+	return err;
+}
+
+/*
+ * The flow table, its port bitmap and counters are shared by every interface:
+ * reuse their pins, or size the table for the first load. The table pin is
+ * written last, so its presence means the other two are there.
+ */
+static int use_shared_maps(struct xdpfw_bpf *skel, const struct policy *pol, bool *created)
+{
+	const struct {
+		struct bpf_map *map;
+		const char *name;
+	} shared[] = {
+		{ skel->maps.conntrack, XDPFW_PIN_CONNTRACK },
+		{ skel->maps.ct_ports, XDPFW_PIN_CT_PORTS },
+		{ skel->maps.ct_stats, XDPFW_PIN_CT_STATS },
+	};
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	size_t i;
+	int fd, err;
+
+	*created = !pins_exist(NULL, XDPFW_PIN_CONNTRACK);
+	if (*created) {
+		pins_remove_shared(); /* what an interrupted first load left */
+		return bpf_map__set_max_entries(skel->maps.conntrack, pol->ct_size);
+	}
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		pins_path(path, NULL, shared[i].name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			pr_err("cannot open %s: %s", path, strerror(errno));
+			return -errno;
+		}
+		err = bpf_map__reuse_fd(shared[i].map, fd);
+		if (!err && i == 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.max_entries != pol->ct_size)
+			pr_warn("conntrack-size %u not applied: the flow table shared with the other "
+				"interfaces holds %u (unload them all to resize it)",
+				pol->ct_size, info.max_entries);
+		close(fd);
+		if (err) {
+			pr_err("%s does not match this xdpfw build: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int pin_shared_maps(struct xdpfw_bpf *skel)
+{
+	const struct {
+		struct bpf_map *map;
+		const char *name;
+	} shared[] = {
+		{ skel->maps.ct_stats, XDPFW_PIN_CT_STATS },
+		{ skel->maps.ct_ports, XDPFW_PIN_CT_PORTS },
+		{ skel->maps.conntrack, XDPFW_PIN_CONNTRACK }, /* last: the commit point */
+	};
+	char path[PATH_MAX];
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		pins_path(path, NULL, shared[i].name);
+		err = bpf_map__pin(shared[i].map, path);
+		if (err) {
+			pr_err("cannot pin %s: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int open_and_load(struct xdpfw_bpf **skel, const struct policy *pol, bool *created)
+{
+	int err;
+
+	*skel = xdpfw_bpf__open();
+	if (!*skel) {
+		pr_err("cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	err = use_shared_maps(*skel, pol, created);
+	if (err)
+		return err;
+	err = xdpfw_bpf__load(*skel);
+	if (err)
+		pr_err("cannot load the BPF programs: %s (-v shows the verifier log)",
+		       strerror(-err));
+	return err;
+}
+
+/* Tracks the host's existing connections before any reply meets the filter. */
+static int seed_flows(struct xdpfw_bpf *skel, const struct policy *pol, const char *iface)
+{
+	struct ct_maps m = {
+		.table_fd = bpf_map__fd(skel->maps.conntrack),
+		.ports_fd = bpf_map__fd(skel->maps.ct_ports),
+		.stats_fd = bpf_map__fd(skel->maps.ct_stats),
+	};
+	unsigned int added;
+	int err = ct_seed(&m, pol, "/proc/net", &added);
+
+	if (err)
+		pr_err("%s: cannot read the host's connections: %s", iface, strerror(-err));
+	return err;
+}
+
+/*
+ * Refuses a live load; clears what an interrupted load (pins without a link)
+ * or a deleted interface (a link the kernel detached) left behind. A live
+ * link on another ifindex is a same-named interface in another namespace
+ * sharing this bpffs: refused too, never cleared.
+ */
+static int check_not_loaded(const char *iface, __u32 ifindex)
+{
+	__u32 linked;
+
+	if (!pins_exist(iface, NULL))
+		return 0;
+	linked = link_ifindex(iface, NULL);
+	if (linked == ifindex) {
+		pr_err("%s: already loaded ('xdpfw reload' changes the policy, 'xdpfw unload' "
+		       "removes it)",
+		       iface);
+		return -EEXIST;
+	}
+	if (linked) {
+		pr_err("%s: %s/%s is attached to ifindex %u, not %u (another network namespace?)",
+		       iface, XDPFW_PIN_ROOT, iface, linked, ifindex);
+		return -EEXIST;
+	}
+	pr_warn("%s: removing stale pins (an interrupted load, or the interface was deleted)",
+		iface);
+	return teardown(iface);
+}
+
+/*
+ * Order matters for crash safety: maps are filled and pinned, the host's
+ * connections seeded and the egress filter attached before the XDP link
+ * exists; the pinned link is the commit point. A load killed before it
+ * leaves no XDP program running (the link dies with the fd), and what it
+ * did leave, the next load or unload clears.
+ */
+static int load_locked(const char *iface, __u32 ifindex, const struct policy *pol,
+		       enum attach_mode mode)
 {
 	struct xdpfw_bpf *skel = NULL;
+	struct xdpfw_config cfg = {};
 	struct policy_maps maps;
+	int link_fd = -1, err;
 	char path[PATH_MAX];
-	int lock_fd, link_fd = -1, err;
+	bool created, own;
+	__u32 zero = 0;
+
+	err = open_and_load(&skel, pol, &created);
+	if (err)
+		goto out_destroy;
+	maps.policy_fd = bpf_map__fd(skel->maps.policy);
+	maps.config_fd = bpf_map__fd(skel->maps.config);
+	err = write_slot(&maps, 0, pol);
+	if (err) {
+		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
+		goto out_destroy;
+	}
+	pins_path(path, iface, NULL);
+	if (mkdir(path, 0700)) {
+		err = -errno;
+		pr_err("%s: cannot create %s: %s", iface, path, strerror(errno));
+		goto out_destroy;
+	}
+	err = pin_maps(skel, iface);
+	if (!err && created)
+		err = pin_shared_maps(skel);
+	if (!err)
+		err = seed_flows(skel, pol, iface);
+	if (!err)
+		err = attach_tc(bpf_program__fd(skel->progs.xdpfw_egress), ifindex, iface, &own);
+	if (err)
+		goto out_teardown;
+	cfg.own_clsact = own;
+	pins_path(path, iface, XDPFW_PIN_TC_PROG);
+	if (bpf_map_update_elem(maps.config_fd, &zero, &cfg, BPF_ANY) ||
+	    bpf_program__pin(skel->progs.xdpfw_egress, path)) {
+		err = -errno;
+		pr_err("%s: cannot record the tc program: %s", iface, strerror(errno));
+		goto out_teardown;
+	}
+	link_fd = attach_xdp(bpf_program__fd(skel->progs.xdpfw_xdp), ifindex, iface, mode);
+	if (link_fd < 0) {
+		err = link_fd;
+		goto out_teardown;
+	}
+	pins_path(path, iface, XDPFW_PIN_LINK);
+	if (bpf_obj_pin(link_fd, path)) {
+		err = -errno;
+		pr_err("%s: cannot pin %s: %s", iface, path, strerror(errno));
+		goto out_teardown;
+	}
+	goto out_destroy;
+
+out_teardown:
+	teardown(iface);
+out_destroy:
+	if (link_fd >= 0)
+		close(link_fd);
+	xdpfw_bpf__destroy(skel);
+	return err;
+}
+
+int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mode)
+{
+	int lock_fd, err;
 	__u32 ifindex;
 
 	err = iface_lookup(iface, &ifindex);
@@ -191,53 +423,8 @@ int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mod
 	if (lock_fd < 0)
 		return lock_fd;
 	err = check_not_loaded(iface, ifindex);
-	if (err)
-		goto out_unlock;
-
-	skel = xdpfw_bpf__open_and_load();
-	if (!skel) {
-		err = -errno;
-		pr_err("cannot load the BPF program: %s (-v shows the verifier log)",
-		       strerror(errno));
-		goto out_unlock;
-	}
-	maps.policy_fd = bpf_map__fd(skel->maps.policy);
-	maps.config_fd = bpf_map__fd(skel->maps.config);
-	err = write_slot(&maps, 0, pol);
-	if (err) {
-		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
-		goto out_destroy;
-	}
-
-	pins_path(path, iface, NULL);
-	if (mkdir(path, 0700)) {
-		err = -errno;
-		pr_err("%s: cannot create %s: %s", iface, path, strerror(errno));
-		goto out_destroy;
-	}
-	err = pin_maps(skel, iface);
-	if (err)
-		goto out_unpin;
-	link_fd = attach_xdp(bpf_program__fd(skel->progs.xdpfw_xdp), ifindex, iface, mode);
-	if (link_fd < 0) {
-		err = link_fd;
-		goto out_unpin;
-	}
-	pins_path(path, iface, XDPFW_PIN_LINK);
-	if (bpf_obj_pin(link_fd, path)) {
-		err = -errno;
-		pr_err("%s: cannot pin %s: %s", iface, path, strerror(errno));
-		goto out_unpin;
-	}
-	goto out_destroy;
-
-out_unpin:
-	pins_remove(iface);
-out_destroy:
-	if (link_fd >= 0)
-		close(link_fd);
-	xdpfw_bpf__destroy(skel);
-out_unlock:
+	if (!err)
+		err = load_locked(iface, ifindex, pol, mode);
 	close(lock_fd);
 	return err;
 }
@@ -253,7 +440,7 @@ int xdpfw_unload(const char *iface)
 		pr_err("%s: not loaded", iface);
 		err = -ENOENT;
 	} else {
-		err = pins_remove(iface);
+		err = teardown(iface);
 	}
 	close(lock_fd);
 	return err;
@@ -349,7 +536,11 @@ int xdpfw_status(struct iface_status **out, size_t *n)
 		return -errno;
 	}
 	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= IF_NAMESIZE)
+		struct stat sb;
+
+		/* Interfaces are directories; the shared flow table pins are not. */
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= IF_NAMESIZE ||
+		    fstatat(dirfd(dir), de->d_name, &sb, 0) || !S_ISDIR(sb.st_mode))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;

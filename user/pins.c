@@ -56,10 +56,8 @@ int pins_lock(void)
 
 void pins_path(char path[PATH_MAX], const char *iface, const char *name)
 {
-	if (name)
-		snprintf(path, PATH_MAX, "%s/%s/%s", XDPFW_PIN_ROOT, iface, name);
-	else
-		snprintf(path, PATH_MAX, "%s/%s", XDPFW_PIN_ROOT, iface);
+	snprintf(path, PATH_MAX, "%s%s%s%s%s", XDPFW_PIN_ROOT, iface ? "/" : "", iface ? iface : "",
+		 name ? "/" : "", name ? name : "");
 }
 
 bool pins_exist(const char *iface, const char *name)
@@ -68,6 +66,37 @@ bool pins_exist(const char *iface, const char *name)
 
 	pins_path(path, iface, name);
 	return !access(path, F_OK);
+}
+
+int pins_count_ifaces(void)
+{
+	struct dirent *de;
+	struct stat st;
+	int n = 0;
+	DIR *dir = opendir(XDPFW_PIN_ROOT);
+
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.' && !fstatat(dirfd(dir), de->d_name, &st, 0) &&
+		    S_ISDIR(st.st_mode))
+			n++;
+	closedir(dir);
+	return n;
+}
+
+void pins_remove_shared(void)
+{
+	static const char *const shared[] = { XDPFW_PIN_CONNTRACK, XDPFW_PIN_CT_PORTS,
+					      XDPFW_PIN_CT_STATS };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		pins_path(path, NULL, shared[i]);
+		if (unlink(path) && errno != ENOENT)
+			pr_warn("cannot remove %s: %s", path, strerror(errno));
+	}
 }
 
 int pins_remove(const char *iface)
@@ -110,16 +139,17 @@ int pins_open_map(const char *iface, const char *name, __u32 value_size, __u32 m
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		fd = -errno;
-		if (fd == -ENOENT)
+		if (fd == -ENOENT && iface)
 			pr_err("%s: xdpfw is not loaded on this interface", iface);
+		else if (fd == -ENOENT)
+			pr_err("xdpfw is not loaded on any interface (no %s)", path);
 		else
 			pr_err("%s: cannot open %s: %s", iface, path, strerror(-fd));
 		return fd;
 	}
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.value_size != value_size ||
-	    info.max_entries != max_entries) {
-		pr_err("%s: %s does not match this xdpfw build (unload and load again)", iface,
-		       path);
+	    (max_entries && info.max_entries != max_entries)) {
+		pr_err("%s does not match this xdpfw build (unload and load again)", path);
 		close(fd);
 		return -EPROTO;
 	}

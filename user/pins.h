@@ -14,11 +14,16 @@ int pins_prepare(void);
 /* Serialises writers: pins_prepare(), then an exclusive flock on XDPFW_PIN_ROOT.
  * Returns the fd to close. */
 int pins_lock(void);
+/* iface NULL: an object shared by every interface, right under XDPFW_PIN_ROOT. */
 void pins_path(char path[PATH_MAX], const char *iface, const char *name);
 bool pins_exist(const char *iface, const char *name);
 /* Unpins everything of an interface, the link first, and removes its directory. */
 int pins_remove(const char *iface);
-/* Opens a pinned map and checks it has the layout this build expects. */
+/* Interfaces with a pin directory. */
+int pins_count_ifaces(void);
+/* Unpins the flow table and its companions: when the last interface goes. */
+void pins_remove_shared(void);
+/* Opens a pinned map and checks it has the layout this build expects (max_entries 0: any). */
 int pins_open_map(const char *iface, const char *name, __u32 value_size, __u32 max_entries);
 
 #endif /* XDPFW_USER_PINS_H */

@@ -7,6 +7,8 @@
  *   icmp6 pass|drop          ICMPv6 except neighbour discovery/MLD (pass)
  *   allow tcp|udp LIST       LIST: ports and ranges, "22,25 6000-6010"
  *   deny tcp|udp LIST        take ports out again (lines apply in order)
+ *   conntrack-size N         flows the shared flow table holds (262144)
+ *   timeout NAME DURATION    a flow timeout: 30, 30s, 2m, 1h, 5d
  *
  * Errors name file:line:column and what was expected there.
  */
@@ -40,6 +42,8 @@ struct parser {
 	const char *name;	/* file name for messages */
 	unsigned int line;	/* 1-based; 0 when parsing a command-line argument */
 	unsigned int set_on[SET_MAX]; /* line a single-valued setting was set on */
+	unsigned int ct_size_on;
+	unsigned int timeout_on[XDPFW_CT_TO_MAX];
 	struct policy *pol;
 	struct policy_error *err;
 };
@@ -49,6 +53,24 @@ struct word {
 	const char *s;
 	size_t len;
 };
+
+#define XDPFW_CT_TIMEOUT_NAME(id, name, secs) [XDPFW_CT_TO_##id] = name,
+static const char *const timeout_names[XDPFW_CT_TO_MAX] = {
+	XDPFW_CT_TIMEOUTS(XDPFW_CT_TIMEOUT_NAME)
+};
+#undef XDPFW_CT_TIMEOUT_NAME
+
+#define XDPFW_CT_TIMEOUT_SECS(id, name, secs) [XDPFW_CT_TO_##id] = secs,
+static const __u32 timeout_defaults[XDPFW_CT_TO_MAX] = {
+	XDPFW_CT_TIMEOUTS(XDPFW_CT_TIMEOUT_SECS)
+};
+#undef XDPFW_CT_TIMEOUT_SECS
+
+/* Duration units: a number alone is seconds. */
+static const struct {
+	char unit;
+	__u32 secs;
+} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
 
 static const char *const l4_names[XDPFW_L4_MAX] = {
 	[XDPFW_L4_TCP] = "tcp",
@@ -277,6 +299,86 @@ static int parse_rule(struct parser *ps, bool allow)
 	return parse_port_list(ps, l4, allow);
 }
 
+/* A decimal number in [min, max]; a duration may carry a unit (s, m, h, d). */
+static int parse_number(struct parser *ps, const char *after, const char *what,
+			unsigned long min, unsigned long max, bool duration, unsigned long *out)
+{
+	struct word w = next_word(ps);
+	unsigned long v = 0, scale = 1;
+	size_t i, n = 0;
+	char buf[40];
+
+	while (n < w.len && isdigit((unsigned char)w.s[n])) {
+		if (v <= max)
+			v = v * 10 + (w.s[n] - '0');
+		n++;
+	}
+	if (duration && n && n + 1 == w.len) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (w.s[n] == units[i].unit)
+				break;
+		if (i < sizeof(units) / sizeof(units[0])) {
+			scale = units[i].secs;
+			n++;
+		}
+	}
+	if (!w.len)
+		return fail(ps, w.s, "expected a %s after '%s'", what, after);
+	if (!n || n != w.len)
+		return fail(ps, w.s, "expected a %s after '%s', got '%s'", what, after,
+			    shown(w, buf));
+	if (v > max / scale || v * scale < min)
+		return fail(ps, w.s, "%s '%s' out of range (%lu-%lu%s)", what, shown(w, buf), min,
+			    max, duration ? " seconds" : "");
+	*out = v * scale;
+	return 0;
+}
+
+static int parse_ct_size(struct parser *ps, const char *at)
+{
+	unsigned long v;
+	int err;
+
+	if (ps->ct_size_on)
+		return fail(ps, at, "'conntrack-size' already set on line %u", ps->ct_size_on);
+	err = parse_number(ps, "conntrack-size", "number of flows", POLICY_CT_SIZE_MIN,
+			   POLICY_CT_SIZE_MAX, false, &v);
+	if (err)
+		return err;
+	ps->pol->ct_size = v;
+	ps->ct_size_on = ps->line;
+	return expect_end(ps, "conntrack-size");
+}
+
+static int parse_timeout(struct parser *ps)
+{
+	struct word w = next_word(ps);
+	unsigned long v;
+	char buf[40];
+	int t, err;
+
+	for (t = 0; t < XDPFW_CT_TO_MAX; t++)
+		if (word_is(w, timeout_names[t]))
+			break;
+	if (t == XDPFW_CT_TO_MAX) {
+		if (!w.len)
+			w.len = 1;
+		return fail(ps, w.s,
+			    "expected a timeout name (tcp-syn-sent, tcp-established, tcp-fin, "
+			    "tcp-close, udp, udp-stream, icmp) after 'timeout', got '%s'",
+			    shown(w, buf));
+	}
+	if (ps->timeout_on[t])
+		return fail(ps, w.s, "timeout '%s' already set on line %u", timeout_names[t],
+			    ps->timeout_on[t]);
+	err = parse_number(ps, timeout_names[t], "duration", 1, POLICY_TIMEOUT_MAX, true, &v);
+	if (err)
+		return err;
+	ps->pol->bpf.timeouts[t] = v;
+	ps->timeout_on[t] = ps->line;
+	return expect_end(ps, timeout_names[t]);
+}
+
 static int parse_line(struct parser *ps)
 {
 	struct word w;
@@ -294,10 +396,15 @@ static int parse_line(struct parser *ps)
 		return parse_rule(ps, true);
 	if (word_is(w, "deny"))
 		return parse_rule(ps, false);
+	if (word_is(w, "conntrack-size"))
+		return parse_ct_size(ps, w.s);
+	if (word_is(w, "timeout"))
+		return parse_timeout(ps);
 	if (!w.len)
 		w.len = 1;
 	return fail(ps, w.s,
-		    "expected 'default', 'icmp', 'icmp6', 'allow' or 'deny', got '%s'",
+		    "expected 'default', 'icmp', 'icmp6', 'allow', 'deny', 'conntrack-size' or "
+		    "'timeout', got '%s'",
 		    shown(w, buf));
 }
 
@@ -319,6 +426,13 @@ static int check_bytes(struct parser *ps)
 void policy_init(struct policy *pol)
 {
 	memset(pol, 0, sizeof(*pol));
+	memcpy(pol->bpf.timeouts, timeout_defaults, sizeof(timeout_defaults));
+	pol->ct_size = XDPFW_CT_DEFAULT_SIZE;
+}
+
+const char *policy_timeout_name(enum xdpfw_ct_timeout t)
+{
+	return t < XDPFW_CT_TO_MAX ? timeout_names[t] : "?";
 }
 
 int policy_parse(struct policy *pol, const char *text, size_t len, const char *name,
@@ -488,10 +602,15 @@ static void format_ports(const struct policy *pol, enum xdpfw_l4 l4, FILE *out)
 void policy_format(const struct policy *pol, FILE *out)
 {
 	const struct setting_def *def;
-	int l4;
+	int l4, t;
 
 	for (def = settings; def < settings + SET_MAX; def++)
 		fprintf(out, "%s %s\n", def->word, pol->bpf.flags & def->flag ? def->on : def->off);
+	if (pol->ct_size != XDPFW_CT_DEFAULT_SIZE)
+		fprintf(out, "conntrack-size %u\n", pol->ct_size);
+	for (t = 0; t < XDPFW_CT_TO_MAX; t++)
+		if (pol->bpf.timeouts[t] != timeout_defaults[t])
+			fprintf(out, "timeout %s %us\n", timeout_names[t], pol->bpf.timeouts[t]);
 	for (l4 = 0; l4 < XDPFW_L4_MAX; l4++)
 		format_ports(pol, l4, out);
 }

@@ -12,8 +12,13 @@
 /* Policy files larger than this are refused before parsing. */
 #define POLICY_MAX_BYTES (1024 * 1024)
 
+#define POLICY_CT_SIZE_MIN	1024
+#define POLICY_CT_SIZE_MAX	(1U << 24)
+#define POLICY_TIMEOUT_MAX	(365U * 86400)
+
 struct policy {
-	struct xdpfw_policy bpf; /* bitmaps and flags exactly as the XDP program reads them */
+	struct xdpfw_policy bpf; /* bitmaps, flags, timeouts exactly as the BPF programs read them */
+	__u32 ct_size;		 /* entries of the shared flow table, when load creates it */
 };
 
 /* "file:line:column: what was expected" for the first error found. */
@@ -35,6 +40,7 @@ void policy_format(const struct policy *pol, FILE *out);
 int policy_set_ports(struct policy *pol, enum xdpfw_l4 l4, const char *list, bool allow,
 		     struct policy_error *err);
 int policy_l4_from_name(const char *name);
+const char *policy_timeout_name(enum xdpfw_ct_timeout t);
 const char *policy_l4_name(enum xdpfw_l4 l4);
 
 bool policy_port_allowed(const struct policy *pol, enum xdpfw_l4 l4, unsigned int port);

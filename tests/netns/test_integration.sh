@@ -33,7 +33,9 @@ check_eq "status: 18 TCP ports" "$(jq -r '.interfaces[0].tcp_ports' <<<"$status"
 check_eq "status: 2 UDP ports" "$(jq -r '.interfaces[0].udp_ports' <<<"$status")" 2
 check_eq "status: default drop" "$(jq -r '.interfaces[0].default' <<<"$status")" drop
 check_eq "pins: link and maps" "$(ls "$BPFFS/xdpfw/$VETH_P" | tr '\n' ' ')" \
-	"config frags link policy port_stats reason_stats "
+	"config frags link policy port_stats reason_stats tc_egress "
+check_eq "shared pins: the flow table" "$(ls -p "$BPFFS/xdpfw" | grep -v / | tr '\n' ' ')" \
+	"conntrack ct_ports ct_stats "
 
 settle
 {
@@ -99,8 +101,9 @@ check_eq "reason passed-icmp equals ICMP sent" "$(jq '.reasons["passed-icmp"]' "
 	"$icmp_pk"
 check_eq "reason dropped-malformed is 0" "$(jq '.reasons["dropped-malformed"]' "$stats")" 0
 passed_sum=$(jq '[.ports[].passed_packets] | add' "$stats")
-check_eq "reason passed-port equals the per-port passed sum" \
-	"$(jq '.reasons["passed-port"]' "$stats")" "$passed_sum"
+# Replies to the server's own packets are established: together they are the passed sum.
+check_eq "reasons passed-port + passed-established equal the per-port passed sum" \
+	"$(jq '.reasons["passed-port"] + .reasons["passed-established"]' "$stats")" "$passed_sum"
 dropped_sum=$(jq '[.ports[].dropped_packets] | add' "$stats")
 check_eq "reason dropped-port equals the per-port dropped sum" \
 	"$(jq '.reasons["dropped-port"]' "$stats")" "$dropped_sum"

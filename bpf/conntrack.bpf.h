@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Established-state tracking. The tc egress program records the flows the
+ * host opens; the XDP program lets their replies in. Only egress creates an
+ * entry or pushes its expiry forward: nothing that arrives from outside can
+ * make more of itself welcome. Inbound FIN/RST may only shorten an entry.
+ */
+#ifndef XDPFW_CONNTRACK_BPF_H
+#define XDPFW_CONNTRACK_BPF_H
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+
+#include "parsing.bpf.h"
+#include "xdpfw.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+
+/* Shared by every interface: the loader reuses the pinned maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPFW_CT_DEFAULT_SIZE); /* the policy's conntrack-size, at load */
+	__type(key, struct xdpfw_ct_key);
+	__type(value, struct xdpfw_ct_val);
+} conntrack SEC(".maps");
+
+/* Mappable: the loader sets bits with atomic operations while egress may set others. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdpfw_ct_ports);
+} ct_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPFW_CT_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} ct_stats SEC(".maps");
+
+static __always_inline void ct_count(__u32 counter)
+{
+	__u64 *n = bpf_map_lookup_elem(&ct_stats, &counter);
+
+	if (n)
+		(*n)++;
+}
+
+static __always_inline __u64 ct_timeout(const struct xdpfw_policy *pol,
+					 enum xdpfw_ct_timeout which)
+{
+	return (__u64)pol->timeouts[which] * NSEC_PER_SEC;
+}
+
+/* Can a tracked flow have `port` (host order) as its local port? */
+static __always_inline int ct_port_maybe(__u8 l4, __u16 port)
+{
+	__u32 zero = 0;
+	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
+
+	return p && (p->ports[l4 & 1][(port >> 6) & (XDPFW_PORT_WORDS - 1)] >> (port & 63)) & 1;
+}
+
+static __always_inline void ct_port_set(__u8 l4, __u16 port)
+{
+	__u32 zero = 0;
+	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
+	__u64 *w, bit = 1ULL << (port & 63);
+
+	if (!p)
+		return;
+	w = &p->ports[l4 & 1][(port >> 6) & (XDPFW_PORT_WORDS - 1)];
+	if (!(*w & bit))
+		__sync_fetch_and_or(w, bit);
+}
+
+/* The key of a packet: src is local when `out`, remote when not. */
+static __always_inline void ct_key(struct xdpfw_ct_key *k, const struct l3_info *l3,
+				   __be16 sport, __be16 dport, int out)
+{
+	__builtin_memcpy(out ? k->local : k->remote, l3->saddr, sizeof(k->local));
+	__builtin_memcpy(out ? k->remote : k->local, l3->daddr, sizeof(k->local));
+	k->lport = out ? sport : dport;
+	k->rport = out ? dport : sport;
+	k->proto = l3->proto;
+	k->l3 = l3->l3;
+}
+
+static __always_inline int is_echo_request(__u8 proto, __u8 type)
+{
+	return proto == IPPROTO_ICMP ? type == ICMP_ECHO : type == ICMPV6_ECHO_REQUEST;
+}
+
+static __always_inline int is_echo_reply(__u8 proto, __u8 type)
+{
+	return proto == IPPROTO_ICMP ? type == ICMP_ECHOREPLY : type == ICMPV6_ECHO_REPLY;
+}
+
+/* ICMP errors whose payload quotes a packet of ours (RELATED). */
+static __always_inline int is_icmp_error(__u8 proto, __u8 type)
+{
+	if (proto == IPPROTO_ICMP)
+		return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+		       type == ICMP_PARAMETERPROB;
+	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
+	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
+}
+
+static __always_inline struct xdpfw_ct_val *ct_find(const struct xdpfw_ct_key *k, __u64 now)
+{
+	struct xdpfw_ct_val *v = bpf_map_lookup_elem(&conntrack, k);
+
+	return v && v->expires_ns > now ? v : NULL;
+}
+
+/* Inbound FIN/RST: move towards closing, never later than already due. */
+static __always_inline void ct_close_in(struct xdpfw_ct_val *v, __u8 state, __u64 deadline)
+{
+	if (v->state == XDPFW_CT_CLOSE || v->state == state)
+		return;
+	v->state = state;
+	if (state == XDPFW_CT_CLOSE)
+		v->flags |= XDPFW_CT_F_RST_IN;
+	if (deadline < v->expires_ns)
+		v->expires_ns = deadline;
+	ct_count(XDPFW_CT_CLOSES);
+}
+
+/*
+ * Is this inbound packet a reply within a tracked flow? Only the writes that
+ * shorten (FIN, RST) or mark a UDP flow as answered happen here.
+ */
+static __always_inline int ct_inbound(const struct l3_info *l3, const struct l4_info *l4,
+				      const struct xdpfw_policy *pol)
+{
+	struct xdpfw_ct_key k = {};
+	struct xdpfw_ct_val *v;
+	__u64 now;
+
+	if (l3->proto == IPPROTO_ICMP || l3->proto == IPPROTO_ICMPV6)
+		ct_key(&k, l3, 0, l4->sport, 0); /* echo id as local port */
+	else
+		ct_key(&k, l3, l4->sport, l4->dport, 0);
+	now = bpf_ktime_get_coarse_ns();
+	v = ct_find(&k, now);
+	if (!v)
+		return 0;
+	if (l3->proto == IPPROTO_TCP) {
+		if (l4->tcp_flags & TCP_RST)
+			ct_close_in(v, XDPFW_CT_CLOSE, now + ct_timeout(pol, XDPFW_CT_TO_TCP_CLOSE));
+		else if (l4->tcp_flags & TCP_FIN)
+			ct_close_in(v, XDPFW_CT_FIN, now + ct_timeout(pol, XDPFW_CT_TO_TCP_FIN));
+	} else if (l3->proto == IPPROTO_UDP && !(v->flags & XDPFW_CT_F_REPLIED)) {
+		v->flags |= XDPFW_CT_F_REPLIED;
+	}
+	return 1;
+}
+
+/*
+ * The packet an ICMP error quotes, at the cursor: its IP header and first 8
+ * transport bytes. A quoted IPv6 header must be followed by the transport
+ * header directly: walking extension headers a second time would cost the
+ * verifier more than these rare packets are worth; they follow the ICMP policy.
+ */
+static __always_inline int parse_quoted(struct cursor *c, int ethertype, struct l3_info *in)
+{
+	struct ipv6hdr *ip6h;
+
+	if (ethertype == bpf_htons(ETH_P_IP))
+		return parse_ipv4(c, in) || in->frag == FRAG_LATER ? -1 : 0;
+	ip6h = cursor_pull(c, sizeof(*ip6h));
+	if (!ip6h || ip6h->version != 6)
+		return -1;
+	ipv6_addrs(in, ip6h);
+	in->l3 = 6;
+	in->proto = ip6h->nexthdr;
+	return 0;
+}
+
+/*
+ * An ICMP error at the cursor (just past the 8-byte ICMP header) about a
+ * packet the host sent: the quoted packet's key is in egress orientation.
+ */
+static __always_inline int ct_related(struct cursor *c, int ethertype)
+{
+	struct l3_info in = {};
+	struct xdpfw_ct_key k = {};
+	__u8 *h;
+
+	if (parse_quoted(c, ethertype, &in))
+		return 0;
+	h = cursor_pull(c, 8);
+	if (!h)
+		return 0;
+	switch (in.proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		ct_key(&k, &in, *(__be16 *)h, *(__be16 *)(h + 2), 1);
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (!is_echo_request(in.proto, h[0]))
+			return 0;
+		ct_key(&k, &in, *(__be16 *)(h + 4), 0, 1);
+		break;
+	default:
+		return 0;
+	}
+	return ct_find(&k, bpf_ktime_get_coarse_ns()) != NULL;
+}
+
+static __always_inline void ct_insert(const struct xdpfw_ct_key *k, __u8 state, __u64 now,
+				      __u64 timeout, __u8 l4, __u16 lport)
+{
+	struct xdpfw_ct_val v = {
+		.expires_ns = now + timeout,
+		.created_ns = now,
+		.refreshed_ns = now,
+		.state = state,
+	};
+
+	if (bpf_map_update_elem(&conntrack, k, &v, BPF_NOEXIST))
+		return;
+	ct_count(XDPFW_CT_INSERTS);
+	if (l4 < XDPFW_L4_MAX)
+		ct_port_set(l4, lport);
+}
+
+/* Pushes the expiry forward, at most once per XDPFW_CT_REFRESH_NS. */
+static __always_inline void ct_refresh(struct xdpfw_ct_val *v, __u8 state, __u64 now,
+				       __u64 timeout)
+{
+	if (v->state == state && now - v->refreshed_ns < XDPFW_CT_REFRESH_NS)
+		return;
+	v->state = state;
+	v->flags &= ~XDPFW_CT_F_RST_IN;
+	v->expires_ns = now + timeout;
+	v->refreshed_ns = now;
+	ct_count(XDPFW_CT_REFRESHES);
+}
+
+static __always_inline void ct_outbound_tcp(const struct xdpfw_ct_key *k, struct xdpfw_ct_val *v,
+					    __u8 flags, __u64 now, const struct xdpfw_policy *pol)
+{
+	__u16 lport = bpf_ntohs(k->lport);
+
+	if (flags & TCP_RST) {
+		if (v)
+			ct_refresh(v, XDPFW_CT_CLOSE, now, ct_timeout(pol, XDPFW_CT_TO_TCP_CLOSE));
+	} else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		/* The host opens a connection (or reuses the tuple for a new one). */
+		if (v) {
+			v->created_ns = now;
+			ct_refresh(v, XDPFW_CT_SYN_SENT, now,
+				   ct_timeout(pol, XDPFW_CT_TO_TCP_SYN_SENT));
+		} else {
+			ct_insert(k, XDPFW_CT_SYN_SENT, now,
+				  ct_timeout(pol, XDPFW_CT_TO_TCP_SYN_SENT), XDPFW_L4_TCP, lport);
+		}
+	} else if (flags & TCP_SYN) {
+		/* A SYN-ACK never creates: an inbound SYN flood must not fill the table. */
+	} else if (flags & TCP_FIN) {
+		if (v && v->state != XDPFW_CT_CLOSE)
+			ct_refresh(v, XDPFW_CT_FIN, now, ct_timeout(pol, XDPFW_CT_TO_TCP_FIN));
+	} else if (!v) {
+		/* Data or ACK of a connection the host did not open: track it from here. */
+		ct_insert(k, XDPFW_CT_ESTABLISHED, now,
+			  ct_timeout(pol, XDPFW_CT_TO_TCP_ESTABLISHED), XDPFW_L4_TCP, lport);
+	} else if (v->state == XDPFW_CT_FIN) {
+		ct_refresh(v, XDPFW_CT_FIN, now, ct_timeout(pol, XDPFW_CT_TO_TCP_FIN));
+	} else if (v->state != XDPFW_CT_CLOSE || (v->flags & XDPFW_CT_F_RST_IN)) {
+		/* Handshake done; or an inbound RST the host's stack did not accept. */
+		ct_refresh(v, XDPFW_CT_ESTABLISHED, now,
+			   ct_timeout(pol, XDPFW_CT_TO_TCP_ESTABLISHED));
+	}
+}
+
+/* Records or refreshes the flow of a packet the host sends. */
+static __always_inline void ct_outbound(const struct l3_info *l3, const struct l4_info *l4,
+					const struct xdpfw_policy *pol)
+{
+	struct xdpfw_ct_key k = {};
+	struct xdpfw_ct_val *v;
+	__u64 now, timeout;
+	__u8 l4i;
+
+	switch (l3->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		ct_key(&k, l3, l4->sport, l4->dport, 1);
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (!is_echo_request(l3->proto, l4->icmp_type))
+			return;
+		ct_key(&k, l3, l4->sport, 0, 1);
+		break;
+	default:
+		return;
+	}
+	now = bpf_ktime_get_coarse_ns();
+	v = bpf_map_lookup_elem(&conntrack, &k);
+	if (l3->proto == IPPROTO_TCP) {
+		ct_outbound_tcp(&k, v, l4->tcp_flags, now, pol);
+		return;
+	}
+	if (l3->proto == IPPROTO_UDP) {
+		l4i = XDPFW_L4_UDP;
+		timeout = ct_timeout(pol, v && (v->flags & XDPFW_CT_F_REPLIED) ?
+						  XDPFW_CT_TO_UDP_STREAM : XDPFW_CT_TO_UDP);
+	} else {
+		l4i = XDPFW_L4_MAX;
+		timeout = ct_timeout(pol, XDPFW_CT_TO_ICMP);
+	}
+	if (v)
+		ct_refresh(v, XDPFW_CT_ESTABLISHED, now, timeout);
+	else
+		ct_insert(&k, XDPFW_CT_ESTABLISHED, now, timeout, l4i, bpf_ntohs(k.lport));
+}
+
+#endif /* XDPFW_CONNTRACK_BPF_H */
