@@ -42,7 +42,8 @@ BPF_OBJ   := $(OUTPUT)/xdpfw.bpf.o
 SKEL      := $(OUTPUT)/xdpfw.skel.h
 DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
-TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_xdp
+TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
+	     $(OUTPUT)/tests/test_xdp
 TOOL_BINS := $(OUTPUT)/tests/nettool
 
 # Building needs clang, bpftool and the -dev packages: install what is missing first.
@@ -117,9 +118,11 @@ $(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
 
 # Every test target builds with the deps in place first; CI starts bare.
 unit-test: deps
-	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats \
+		$(OUTPUT)/tests/test_conntrack
 	$(Q)$(OUTPUT)/tests/test_policy
 	$(Q)$(OUTPUT)/tests/test_stats
+	$(Q)$(OUTPUT)/tests/test_conntrack
 
 bpf-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp

@@ -150,6 +150,17 @@ const char *ct_state_name(__u8 state)
 	}
 }
 
+const char *ct_counter_name(enum xdpfw_ct_counter c)
+{
+	static const char *const names[XDPFW_CT_COUNTER_MAX] = {
+		[XDPFW_CT_INSERTS] = "inserts",	  [XDPFW_CT_REFRESHES] = "refreshes",
+		[XDPFW_CT_CLOSES] = "closes",	  [XDPFW_CT_DELETES] = "deletes",
+		[XDPFW_CT_SEEDED] = "seeded",
+	};
+
+	return c < XDPFW_CT_COUNTER_MAX ? names[c] : "?";
+}
+
 const char *ct_proto_name(__u8 proto)
 {
 	switch (proto) {

@@ -38,6 +38,7 @@ int ct_parse_proc_line(const char *line, int l3, __u8 proto, struct xdpfw_ct_key
 /* Timeout of a flow in a state, per the policy, in seconds. */
 __u32 ct_state_timeout(const struct policy *pol, __u8 proto, __u8 state);
 const char *ct_state_name(__u8 state);
+const char *ct_counter_name(enum xdpfw_ct_counter c);
 const char *ct_proto_name(__u8 proto);
 
 int ct_open(struct ct_maps *m);

@@ -12,6 +12,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "conntrack.h"
 #include "loader.h"
 #include "policy.h"
 #include "stats.h"
@@ -261,6 +262,39 @@ static int do_stats(const struct args *a)
 	return EXIT_OK;
 }
 
+/* conntrack IFACE [flush]: the table is shared, IFACE says which load to look through. */
+static int do_conntrack(const struct args *a)
+{
+	struct ct_flow *flows = NULL;
+	struct policy pol;
+	struct ct_maps m;
+	unsigned int n_del;
+	size_t n;
+	int err;
+
+	if (a->n_pos == 2 && strcmp(a->pos[1], "flush")) {
+		pr_err("conntrack: expected 'flush' or nothing after the interface, got '%s'",
+		       a->pos[1]);
+		return EXIT_USAGE;
+	}
+	if (xdpfw_read_policy(a->pos[0], &pol) || ct_open(&m))
+		return EXIT_FAIL;
+	if (a->n_pos == 2) {
+		err = ct_flush(&m, &n_del);
+		if (!err)
+			printf("%u flows flushed\n", n_del);
+	} else {
+		err = ct_list(&m, &flows, &n);
+		if (!err && json_output)
+			ct_print_json(a->pos[0], flows, n, ct_now_ns(), stdout);
+		else if (!err)
+			ct_print_table(flows, n, ct_now_ns(), stdout);
+		free(flows);
+	}
+	ct_close(&m);
+	return from_err(err);
+}
+
 static int do_help(const struct args *a);
 
 static int do_version(const struct args *a)
@@ -279,6 +313,7 @@ static const struct verb verbs[] = {
 	{ "check", do_check, 0, 1, 1, false, "check FILE" },
 	{ "status", do_status, OPT_JSON, 0, 0, true, "status [--json]" },
 	{ "stats", do_stats, OPT_JSON, 1, 1, true, "stats IFACE [--json]" },
+	{ "conntrack", do_conntrack, OPT_JSON, 1, 2, true, "conntrack IFACE [flush] [--json]" },
 	{ "help", do_help, 0, 0, 1, false, "help [VERB]" },
 	{ "version", do_version, 0, 0, 0, false, "version" },
 };

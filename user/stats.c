@@ -118,6 +118,18 @@ static int read_reasons(int fd, struct stats *st, int ncpu)
 	return 0;
 }
 
+static int read_ct(struct stats *st)
+{
+	struct ct_maps m;
+	int err = ct_open(&m);
+
+	if (err)
+		return err;
+	err = ct_read_counters(&m, &st->ct);
+	ct_close(&m);
+	return err;
+}
+
 int stats_read(const char *iface, struct stats *st)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -139,6 +151,8 @@ int stats_read(const char *iface, struct stats *st)
 	err = read_ports(pfd, st, ncpu);
 	if (!err)
 		err = read_reasons(rfd, st, ncpu);
+	if (!err)
+		err = read_ct(st);
 	if (err) {
 		pr_err("%s: cannot read counters: %s", iface, strerror(-err));
 		stats_free(st);
@@ -198,6 +212,12 @@ void stats_print_table(const struct stats *st, FILE *out)
 		fprintf(out, "%-20s %14llu %16llu\n", reason_names[i],
 			(unsigned long long)st->reasons[i].packets,
 			(unsigned long long)st->reasons[i].bytes);
+	fprintf(out, "\n%-20s %14s\n", "CONNTRACK", "COUNT");
+	fprintf(out, "%-20s %14llu\n", "entries", (unsigned long long)st->ct.entries);
+	for (i = 0; i < XDPFW_CT_COUNTER_MAX; i++)
+		fprintf(out, "%-20s %14llu\n", ct_counter_name(i),
+			(unsigned long long)st->ct.counter[i]);
+	fprintf(out, "%-20s %14llu\n", "evictions", (unsigned long long)st->ct.evictions);
 }
 
 void stats_print_json(const char *iface, const struct stats *st, FILE *out)
@@ -205,6 +225,7 @@ void stats_print_json(const char *iface, const struct stats *st, FILE *out)
 	json_object *root = json_object_new_object();
 	json_object *ports = json_object_new_array();
 	json_object *reasons = json_object_new_object();
+	json_object *ct = json_object_new_object();
 	const struct port_row *r;
 	json_object *o;
 	size_t i;
@@ -226,9 +247,15 @@ void stats_print_json(const char *iface, const struct stats *st, FILE *out)
 	for (i = 0; i < XDPFW_REASON_MAX; i++)
 		json_object_object_add(reasons, reason_names[i],
 				       json_object_new_uint64(st->reasons[i].packets));
+	json_object_object_add(ct, "entries", json_object_new_uint64(st->ct.entries));
+	for (i = 0; i < XDPFW_CT_COUNTER_MAX; i++)
+		json_object_object_add(ct, ct_counter_name(i),
+				       json_object_new_uint64(st->ct.counter[i]));
+	json_object_object_add(ct, "evictions", json_object_new_uint64(st->ct.evictions));
 	json_object_object_add(root, "interface", json_object_new_string(iface));
 	json_object_object_add(root, "ports", ports);
 	json_object_object_add(root, "reasons", reasons);
+	json_object_object_add(root, "conntrack", ct);
 	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 									JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);

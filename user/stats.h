@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "conntrack.h"
 #include "xdpfw.h"
 
 struct port_row {
@@ -19,6 +20,7 @@ struct stats {
 	struct port_row *ports; /* ports with any traffic, busiest first */
 	size_t n_ports;
 	size_t cap_ports;
+	struct ct_counters ct; /* the shared flow table */
 };
 
 const char *reason_name(enum xdpfw_reason r);

@@ -26,9 +26,10 @@
 
 /* The names a user sees, in enum order; the ABI header is the source of both. */
 static const char *const names[] = {
-	"passed-nonip",	     "passed-icmp",	 "passed-port",	  "passed-fragment",
-	"passed-default",    "dropped-port",	 "dropped-icmp",  "dropped-proto",
-	"dropped-malformed", "dropped-fragment", "dropped-martian",
+	"passed-nonip",	     "passed-icmp",	"passed-port",	   "passed-fragment",
+	"passed-established", "passed-related", "passed-default", "dropped-port",
+	"dropped-icmp",	     "dropped-proto",	"dropped-malformed", "dropped-fragment",
+	"dropped-martian",
 };
 
 static char *capture_table(const struct stats *st)
@@ -172,6 +173,10 @@ static void fill_example(struct stats *st, struct port_row *rows)
 	}
 	st->reasons[XDPFW_REASON_DROPPED_MARTIAN].packets = 1ULL << 40;
 	st->reasons[XDPFW_REASON_DROPPED_MARTIAN].bytes = U64_MAX;
+	st->ct.entries = 12;
+	for (r = 0; r < XDPFW_CT_COUNTER_MAX; r++)
+		st->ct.counter[r] = 100 + r;
+	st->ct.evictions = BIG;
 }
 
 static void test_table(void **state)
@@ -193,13 +198,24 @@ static void test_table(void **state)
 		"passed-icmp                    2001           128064\n"
 		"passed-port                    3002           192128\n"
 		"passed-fragment                4003           256192\n"
-		"passed-default                 5004           320256\n"
-		"dropped-port                   6005           384320\n"
-		"dropped-icmp                   7006           448384\n"
-		"dropped-proto                  8007           512448\n"
-		"dropped-malformed              9008           576512\n"
-		"dropped-fragment              10009           640576\n"
-		"dropped-martian       1099511627776 18446744073709551615\n");
+		"passed-established             5004           320256\n"
+		"passed-related                 6005           384320\n"
+		"passed-default                 7006           448384\n"
+		"dropped-port                   8007           512448\n"
+		"dropped-icmp                   9008           576512\n"
+		"dropped-proto                 10009           640576\n"
+		"dropped-malformed             11010           704640\n"
+		"dropped-fragment              12011           768704\n"
+		"dropped-martian       1099511627776 18446744073709551615\n"
+		"\n"
+		"CONNTRACK                     COUNT\n"
+		"entries                          12\n"
+		"inserts                         100\n"
+		"refreshes                       101\n"
+		"closes                          102\n"
+		"deletes                         103\n"
+		"seeded                          104\n"
+		"evictions                4294967297\n");
 	free(text);
 }
 
@@ -217,13 +233,24 @@ static void test_table_empty(void **state)
 		"passed-icmp                       0                0\n"
 		"passed-port                       0                0\n"
 		"passed-fragment                   0                0\n"
+		"passed-established                0                0\n"
+		"passed-related                    0                0\n"
 		"passed-default                    0                0\n"
 		"dropped-port                      0                0\n"
 		"dropped-icmp                      0                0\n"
 		"dropped-proto                     0                0\n"
 		"dropped-malformed                 0                0\n"
 		"dropped-fragment                  0                0\n"
-		"dropped-martian                   0                0\n");
+		"dropped-martian                   0                0\n"
+		"\n"
+		"CONNTRACK                     COUNT\n"
+		"entries                           0\n"
+		"inserts                           0\n"
+		"refreshes                         0\n"
+		"closes                            0\n"
+		"deletes                           0\n"
+		"seeded                            0\n"
+		"evictions                         0\n");
 	free(text);
 }
 
@@ -275,8 +302,20 @@ static json_object *parse_whole(const char *text)
 	root = json_tokener_parse(text);
 	assert_non_null(root);
 	assert_true(json_object_is_type(root, json_type_object));
-	assert_int_equal(json_object_object_length(root), 3);
+	assert_int_equal(json_object_object_length(root), 4);
 	return root;
+}
+
+static void check_conntrack(json_object *root, const struct stats *st)
+{
+	json_object *ct = get(root, "conntrack", json_type_object);
+	unsigned int c;
+
+	assert_int_equal(json_object_object_length(ct), XDPFW_CT_COUNTER_MAX + 2);
+	check_u64(ct, "entries", st->ct.entries);
+	check_u64(ct, "evictions", st->ct.evictions);
+	for (c = 0; c < XDPFW_CT_COUNTER_MAX; c++)
+		check_u64(ct, ct_counter_name(c), st->ct.counter[c]);
 }
 
 static void check_reasons(json_object *root, const struct stats *st)
@@ -317,6 +356,7 @@ static void test_json(void **state)
 	for (i = 0; i < 2; i++)
 		check_port(json_object_array_get_idx(ports, i), &rows[i]);
 	check_reasons(root, &st);
+	check_conntrack(root, &st);
 
 	json_object_put(root);
 	free(text);
@@ -335,6 +375,7 @@ static void test_json_empty(void **state)
 	/* No traffic is an empty array, not a missing key or null. */
 	assert_int_equal(json_object_array_length(get(root, "ports", json_type_array)), 0);
 	check_reasons(root, &st);
+	check_conntrack(root, &st);
 	json_object_put(root);
 	free(text);
 }
