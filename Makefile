@@ -131,6 +131,7 @@ bpf-test: deps
 netns-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_integration.sh
+	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_conntrack.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test netns-test

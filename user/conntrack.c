@@ -87,28 +87,48 @@ static __u8 tcp_state(unsigned int st)
 	}
 }
 
+/* ::ffff:a.b.c.d, as an IPv6 socket shows an IPv4 peer. */
+static bool is_v4_mapped(const __u32 a[4])
+{
+	return !a[0] && !a[1] && a[2] == htonl(0xffff);
+}
+
 int ct_parse_proc_line(const char *line, int l3, __u8 proto, struct xdpfw_ct_key *k,
 		       __u8 *state)
 {
-	char local[40], remote[40];
-	unsigned int lport, rport, st;
+	char local[40], remote[40], lport[9], rport[9], st[9], *end;
+	unsigned long lp, rp, s;
 	int n = 0;
 
 	if (strstr(line, "local_address"))
 		return 0;
-	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %n", local, &lport, remote,
-		   &rport, &st, &n) != 5 || !n || lport > 65535 || rport > 65535)
+	/* Fixed widths as the kernel prints them: 4 hex digits a port, 2 the state. */
+	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%8[0-9A-Fa-f] %39[0-9A-Fa-f]:%8[0-9A-Fa-f] "
+			 "%8[0-9A-Fa-f] %n",
+		   local, lport, remote, rport, st, &n) != 5 || !n || strlen(lport) != 4 ||
+	    strlen(rport) != 4 || strlen(st) != 2)
 		return -EINVAL;
+	lp = strtoul(lport, &end, 16);
+	rp = strtoul(rport, &end, 16);
+	s = strtoul(st, &end, 16);
 	memset(k, 0, sizeof(*k));
 	if (parse_hex_addr(local, l3, k->local) || parse_hex_addr(remote, l3, k->remote))
 		return -EINVAL;
-	*state = proto == IPPROTO_TCP ? tcp_state(st) : st == TCP_ESTABLISHED ? XDPFW_CT_ESTABLISHED
-									      : 0;
+	/* An IPv4 peer of an IPv6 socket: its packets carry IPv4 headers. */
+	if (l3 == 6 && is_v4_mapped(k->local) && is_v4_mapped(k->remote)) {
+		k->local[0] = k->local[3];
+		k->remote[0] = k->remote[3];
+		memset(&k->local[1], 0, 12);
+		memset(&k->remote[1], 0, 12);
+		l3 = 4;
+	}
+	*state = proto == IPPROTO_TCP ? tcp_state(s) : s == TCP_ESTABLISHED ? XDPFW_CT_ESTABLISHED
+									    : 0;
 	/* Loopback flows never cross an interface xdpfw filters. */
-	if (!*state || !rport || is_loopback(l3, k->local) || is_loopback(l3, k->remote))
+	if (!*state || !rp || is_loopback(l3, k->local) || is_loopback(l3, k->remote))
 		return 0;
-	k->lport = htons(lport);
-	k->rport = htons(rport);
+	k->lport = htons(lp);
+	k->rport = htons(rp);
 	k->proto = proto;
 	k->l3 = l3;
 	return 1;

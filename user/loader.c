@@ -22,27 +22,28 @@ struct policy_maps {
 	int config_fd;
 };
 
-static int write_slot(const struct policy_maps *m, __u32 slot, const struct policy *pol)
+/* Writes pol into slot, then makes it the active one: the config update is the switch. */
+static int write_slot(const struct policy_maps *m, struct xdpfw_config *cfg, __u32 slot,
+		      const struct policy *pol)
 {
-	struct xdpfw_config cfg = { .active_slot = slot };
 	__u32 zero = 0;
 
-	if (bpf_map_update_elem(m->policy_fd, &slot, &pol->bpf, BPF_ANY) ||
-	    bpf_map_update_elem(m->config_fd, &zero, &cfg, BPF_ANY))
+	if (bpf_map_update_elem(m->policy_fd, &slot, &pol->bpf, BPF_ANY))
+		return -errno;
+	cfg->active_slot = slot;
+	if (bpf_map_update_elem(m->config_fd, &zero, cfg, BPF_ANY))
 		return -errno;
 	return 0;
 }
 
-static int read_active(const struct policy_maps *m, __u32 *slot, struct policy *pol)
+static int read_active(const struct policy_maps *m, struct xdpfw_config *cfg, struct policy *pol)
 {
-	struct xdpfw_config cfg;
 	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(m->config_fd, &zero, &cfg))
+	if (bpf_map_lookup_elem(m->config_fd, &zero, cfg))
 		return -errno;
-	*slot = cfg.active_slot;
 	policy_init(pol);
-	if (bpf_map_lookup_elem(m->policy_fd, slot, &pol->bpf))
+	if (bpf_map_lookup_elem(m->policy_fd, &cfg->active_slot, &pol->bpf))
 		return -errno;
 	return 0;
 }
@@ -355,7 +356,7 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 		goto out_destroy;
 	maps.policy_fd = bpf_map__fd(skel->maps.policy);
 	maps.config_fd = bpf_map__fd(skel->maps.config);
-	err = write_slot(&maps, 0, pol);
+	err = write_slot(&maps, &cfg, 0, pol);
 	if (err) {
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
 		goto out_destroy;
@@ -451,7 +452,7 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 	struct policy_maps maps;
 	struct policy pol;
 	int lock_fd, err;
-	__u32 slot;
+	struct xdpfw_config cfg;
 
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
@@ -459,7 +460,7 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 	err = open_policy_maps(iface, &maps);
 	if (err)
 		goto out_unlock;
-	err = read_active(&maps, &slot, &pol);
+	err = read_active(&maps, &cfg, &pol);
 	if (err) {
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 		goto out_close;
@@ -468,7 +469,7 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 	if (err)
 		goto out_close;
 	/* The inactive slot is invisible until the config update flips to it. */
-	err = write_slot(&maps, !slot, &pol);
+	err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
 	if (err)
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
 out_close:
@@ -481,13 +482,13 @@ out_unlock:
 int xdpfw_read_policy(const char *iface, struct policy *pol)
 {
 	struct policy_maps maps;
-	__u32 slot;
+	struct xdpfw_config cfg;
 	int err;
 
 	err = open_policy_maps(iface, &maps);
 	if (err)
 		return err;
-	err = read_active(&maps, &slot, pol);
+	err = read_active(&maps, &cfg, pol);
 	if (err)
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 	close_policy_maps(&maps);

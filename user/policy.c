@@ -361,8 +361,11 @@ static int parse_timeout(struct parser *ps)
 		if (word_is(w, timeout_names[t]))
 			break;
 	if (t == XDPFW_CT_TO_MAX) {
+		if (!w.len && w.s < ps->eol && *w.s != '#')
+			w.len = 1; /* a lone ',' */
 		if (!w.len)
-			w.len = 1;
+			return fail(ps, w.s, "expected a timeout name (tcp-syn-sent, tcp-established, "
+					     "tcp-fin, tcp-close, udp, udp-stream, icmp) after 'timeout'");
 		return fail(ps, w.s,
 			    "expected a timeout name (tcp-syn-sent, tcp-established, tcp-fin, "
 			    "tcp-close, udp, udp-stream, icmp) after 'timeout', got '%s'",

@@ -3,12 +3,16 @@
  * Test traffic for the namespace tests, bounded in count and time:
  *
  *   nettool serve [--tcp PORTS] [--udp PORTS] --seconds N
- *       listen on every port (IPv4 and IPv6); TCP: answer "ok\n" and close;
- *       UDP: echo each datagram. Exits after N seconds.
+ *       listen on every port (IPv4 and IPv6); TCP: read a line, answer "ok\n",
+ *       close; UDP: echo each datagram. Exits after N seconds.
  *   nettool tcp ADDR PORT [--timeout-ms N]
- *       connect, read the answer; exit 0 when it came, 1 otherwise.
- *   nettool udp ADDR PORT [--count N] [--size BYTES] [--timeout-ms N]
+ *       connect, send "ping\n", read the answer; exit 0 when it came.
+ *   nettool udp ADDR PORT [--count N] [--size BYTES] [--timeout-ms N] [--sport P]
  *       send N datagrams, print how many echoes came back; exit 0 if all did.
+ *   nettool talk PORT --delay-ms N --seconds S
+ *       accept one TCP connection, say nothing for N ms, then send "late\n".
+ *   nettool hold ADDR PORT --seconds S
+ *       connect and only listen; exit 0 when "late\n" arrives within S seconds.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -87,13 +91,26 @@ static int add_ports(struct pollfd *pfd, int *types, int n, int type, char *list
 	return n;
 }
 
+/* Waits up to timeout_ms for n bytes equal to want. */
+static int expect(int fd, const char *want, size_t n, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[16];
+
+	if (poll(&p, 1, timeout_ms) != 1 || read(fd, buf, sizeof(buf)) != (ssize_t)n ||
+	    memcmp(buf, want, n))
+		return -1;
+	return 0;
+}
+
 static void answer_tcp(int lfd)
 {
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
-	if (write(fd, "ok\n", 3) < 0)
+	/* Data both ways: the client speaks first. */
+	if (!expect(fd, "ping\n", 5, 1000) && write(fd, "ok\n", 3) < 0)
 		perror("nettool: write");
 	close(fd);
 }
@@ -148,7 +165,6 @@ static int tcp_probe(const char *addr, unsigned int port, int timeout_ms)
 	struct sockaddr_storage ss;
 	struct pollfd p;
 	socklen_t len;
-	char buf[16];
 	int fd, err = 0;
 	socklen_t elen = sizeof(err);
 
@@ -165,8 +181,7 @@ static int tcp_probe(const char *addr, unsigned int port, int timeout_ms)
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
 	if (err)
 		goto fail;
-	p.events = POLLIN;
-	if (poll(&p, 1, timeout_ms) != 1 || read(fd, buf, sizeof(buf)) != 3 || memcmp(buf, "ok\n", 3))
+	if (write(fd, "ping\n", 5) != 5 || expect(fd, "ok\n", 3, timeout_ms))
 		goto fail;
 	close(fd);
 	return 0;
@@ -175,7 +190,8 @@ fail:
 	return 1;
 }
 
-static int udp_probe(const char *addr, unsigned int port, int count, int size, int timeout_ms)
+static int udp_probe(const char *addr, unsigned int port, int count, int size, int timeout_ms,
+		     unsigned int sport)
 {
 	static char buf[MAX_DGRAM];
 	struct sockaddr_storage ss;
@@ -188,7 +204,17 @@ static int udp_probe(const char *addr, unsigned int port, int count, int size, i
 	    size > MAX_DGRAM - 1000)
 		return 2;
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
+	if (fd < 0)
+		return 2;
+	if (sport) {
+		struct sockaddr_storage local = { .ss_family = ss.ss_family };
+
+		/* Port at the same offset in sockaddr_in and sockaddr_in6. */
+		((struct sockaddr_in *)&local)->sin_port = htons(sport);
+		if (bind(fd, (struct sockaddr *)&local, len))
+			return 2;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, len))
 		return 2;
 	memset(buf, 'x', size);
 	for (i = 0; i < count; i++)
@@ -203,6 +229,38 @@ static int udp_probe(const char *addr, unsigned int port, int count, int size, i
 	close(fd);
 	printf("%d\n", replies);
 	return replies == count ? 0 : 1;
+}
+
+static int talk(unsigned int port, int delay_ms, int seconds)
+{
+	int lfd = listen_on(SOCK_STREAM, port), fd;
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+	if (poll(&p, 1, seconds * 1000) != 1)
+		return 1;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	usleep(delay_ms * 1000);
+	if (write(fd, "late\n", 5) != 5)
+		return 1;
+	close(fd);
+	close(lfd);
+	return 0;
+}
+
+static int hold(const char *addr, unsigned int port, int seconds)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	if (parse_addr(addr, port, &ss, &len))
+		return 2;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
+		return 1;
+	return expect(fd, "late\n", 5, seconds * 1000) ? 1 : 0;
 }
 
 static int opt(int argc, char **argv, const char *name, int def)
@@ -223,7 +281,13 @@ int main(int argc, char **argv)
 		return tcp_probe(argv[2], atoi(argv[3]), opt(argc, argv, "--timeout-ms", 1000));
 	if (argc >= 4 && !strcmp(argv[1], "udp"))
 		return udp_probe(argv[2], atoi(argv[3]), opt(argc, argv, "--count", 1),
-				 opt(argc, argv, "--size", 32), opt(argc, argv, "--timeout-ms", 1000));
+				 opt(argc, argv, "--size", 32), opt(argc, argv, "--timeout-ms", 1000),
+				 opt(argc, argv, "--sport", 0));
+	if (argc >= 3 && !strcmp(argv[1], "talk"))
+		return talk(atoi(argv[2]), opt(argc, argv, "--delay-ms", 1000),
+			    opt(argc, argv, "--seconds", 10));
+	if (argc >= 4 && !strcmp(argv[1], "hold"))
+		return hold(argv[2], atoi(argv[3]), opt(argc, argv, "--seconds", 10));
 	fprintf(stderr, "usage: nettool serve|tcp|udp ... (see the source)\n");
 	return 2;
 }
