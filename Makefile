@@ -35,7 +35,7 @@ endif
 .PHONY: all deps test unit-test bpf-test netns-test demo load install uninstall clean help
 
 USER_SRCS := user/main.c user/policy.c user/pins.c user/loader.c user/stats.c user/util.c \
-	     user/conntrack.c
+	     user/conntrack.c user/maps.c
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/user/default_policy.o
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 BPF_OBJ   := $(OUTPUT)/xdpfw.bpf.o

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "conntrack.h"
+#include "maps.h"
 #include "pins.h"
 #include "util.h"
 
@@ -328,50 +329,6 @@ int ct_seed(const struct ct_maps *m, const struct policy *pol, const char *proc_
 	return err;
 }
 
-/* Calls fn for every entry of the table, BATCH at a time. */
-static int for_each_flow(const struct ct_maps *m, bool delete,
-			 int (*fn)(const struct ct_flow *f, void *arg), void *arg)
-{
-	struct xdpfw_ct_key *keys = calloc(BATCH, sizeof(*keys));
-	struct xdpfw_ct_val *vals = calloc(BATCH, sizeof(*vals));
-	__u32 in, out, count, i;
-	void *cursor = NULL;
-	struct ct_flow f;
-	int err;
-
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		count = BATCH;
-		if (delete)
-			err = bpf_map_lookup_and_delete_batch(m->table_fd, cursor, &out, keys,
-							      vals, &count, NULL);
-		else
-			err = bpf_map_lookup_batch(m->table_fd, cursor, &out, keys, vals, &count,
-						   NULL);
-		if (err && err != -ENOENT)
-			break;
-		for (i = 0; i < count; i++) {
-			f.k = keys[i];
-			f.v = vals[i];
-			if (fn(&f, arg))
-				break;
-		}
-		if (err == -ENOENT) {
-			err = 0;
-			break;
-		}
-		in = out;
-		cursor = &in;
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
-}
-
 struct collect {
 	struct ct_flow *flows;
 	size_t n, cap;
@@ -379,23 +336,35 @@ struct collect {
 	__u64 present;
 };
 
-static int collect_flow(const struct ct_flow *f, void *arg)
+static int collect_flows(const void *k, const void *v, __u32 n, void *arg)
 {
+	const struct xdpfw_ct_key *keys = k;
+	const struct xdpfw_ct_val *vals = v;
 	struct collect *c = arg;
 	struct ct_flow *tmp;
+	__u32 i;
 
-	c->present++;
-	if (f->v.expires_ns <= c->now)
-		return 0;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 256;
-		tmp = realloc(c->flows, c->cap * sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		c->flows = tmp;
+	c->present += n;
+	for (i = 0; i < n; i++) {
+		if (vals[i].expires_ns <= c->now)
+			continue;
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 256;
+			tmp = realloc(c->flows, c->cap * sizeof(*tmp));
+			if (!tmp)
+				return -ENOMEM;
+			c->flows = tmp;
+		}
+		c->flows[c->n].k = keys[i];
+		c->flows[c->n++].v = vals[i];
 	}
-	c->flows[c->n++] = *f;
 	return 0;
+}
+
+static int for_each_batch(const struct ct_maps *m, bool delete, map_batch_fn fn, void *arg)
+{
+	return map_batch_each(m->table_fd, sizeof(struct xdpfw_ct_key),
+			      sizeof(struct xdpfw_ct_val), BATCH, delete, fn, arg);
 }
 
 static int cmp_age(const void *a, const void *b)
@@ -412,7 +381,7 @@ static int collect_all(const struct ct_maps *m, struct collect *c)
 
 	memset(c, 0, sizeof(*c));
 	c->now = ct_now_ns();
-	err = for_each_flow(m, false, collect_flow, c);
+	err = for_each_batch(m, false, collect_flows, c);
 	if (err) {
 		pr_err("cannot read the flow table: %s", strerror(-err));
 		free(c->flows);
@@ -434,9 +403,9 @@ int ct_list(const struct ct_maps *m, struct ct_flow **flows, size_t *n)
 	return 0;
 }
 
-static int count_flow(const struct ct_flow *f, void *arg)
+static int count_flows(const void *keys, const void *vals, __u32 n, void *arg)
 {
-	(*(unsigned int *)arg)++;
+	*(unsigned int *)arg += n;
 	return 0;
 }
 
@@ -445,7 +414,7 @@ int ct_flush(const struct ct_maps *m, unsigned int *deleted)
 	int err;
 
 	*deleted = 0;
-	err = for_each_flow(m, true, count_flow, deleted);
+	err = for_each_batch(m, true, count_flows, deleted);
 	if (*deleted)
 		add_counter(m, XDPFW_CT_DELETES, *deleted);
 	if (err)

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "maps.h"
 #include "pins.h"
 #include "policy.h"
 #include "stats.h"
@@ -25,9 +26,17 @@ const char *reason_name(enum xdpfw_reason r)
 	return r < XDPFW_REASON_MAX ? reason_names[r] : "?";
 }
 
-static int add_port_rows(struct stats *st, const __u32 *keys, const struct xdpfw_port_stats *v,
-			 __u32 count, int ncpu)
+struct port_batch {
+	struct stats *st;
+	int ncpu;
+};
+
+static int add_port_rows(const void *k, const void *v, __u32 count, void *arg)
 {
+	const struct xdpfw_port_stats *vals = v;
+	const struct port_batch *pb = arg;
+	struct stats *st = pb->st;
+	const __u32 *keys = k;
 	struct port_row *row, *tmp;
 	__u32 i;
 	int c;
@@ -35,8 +44,8 @@ static int add_port_rows(struct stats *st, const __u32 *keys, const struct xdpfw
 	for (i = 0; i < count; i++) {
 		struct xdpfw_port_stats sum = {};
 
-		for (c = 0; c < ncpu; c++) {
-			const struct xdpfw_port_stats *pc = &v[(size_t)i * ncpu + c];
+		for (c = 0; c < pb->ncpu; c++) {
+			const struct xdpfw_port_stats *pc = &vals[(size_t)i * pb->ncpu + c];
 
 			sum.passed_packets += pc->passed_packets;
 			sum.passed_bytes += pc->passed_bytes;
@@ -62,38 +71,10 @@ static int add_port_rows(struct stats *st, const __u32 *keys, const struct xdpfw
 
 static int read_ports(int fd, struct stats *st, int ncpu)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct xdpfw_port_stats *vals;
-	__u32 *keys, in, out, count;
-	void *cursor = NULL;
-	int err;
+	struct port_batch pb = { .st = st, .ncpu = ncpu };
 
-	keys = calloc(BATCH, sizeof(*keys));
-	vals = calloc((size_t)BATCH * ncpu, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		count = BATCH;
-		err = bpf_map_lookup_batch(fd, cursor, &out, keys, vals, &count, &opts);
-		if (err && err != -ENOENT)
-			break;
-		if (add_port_rows(st, keys, vals, count, ncpu)) {
-			err = -ENOMEM;
-			break;
-		}
-		if (err == -ENOENT) {
-			err = 0;
-			break;
-		}
-		in = out;
-		cursor = &in;
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return map_batch_each(fd, sizeof(__u32), sizeof(struct xdpfw_port_stats) * ncpu, BATCH,
+			      false, add_port_rows, &pb);
 }
 
 static int read_reasons(int fd, struct stats *st, int ncpu)
