@@ -100,6 +100,29 @@ sleep 0.3
 check_eq "none of its packets to 2222 dropped" "$(port_field tcp 2222 dropped_packets)" 0
 check_fail "a new connection to 2222 is refused" in_c "$NETTOOL" tcp "$IP_P" 2222 --timeout-ms 700
 
+echo "# asymmetric routing: out through one interface, the answer in through another"
+VETH_P2=xfq$$
+VETH_C2=xfr$$
+ip link add "$VETH_P2" netns "$NS_P" type veth peer name "$VETH_C2" netns "$NS_C"
+ip -n "$NS_P" link set "$VETH_P2" up
+ip -n "$NS_C" link set "$VETH_C2" up
+ip netns exec "$NS_P" sysctl -qw net.ipv4.conf.all.rp_filter=0 "net.ipv4.conf.$VETH_P2.rp_filter=0"
+# The client answers 198.18.0.1 through the second link; nothing else changes.
+mac_p2=$(ip -n "$NS_P" -br link show "$VETH_P2" | awk '{print $3}')
+ip -n "$NS_C" route add "$IP_P/32" dev "$VETH_C2"
+ip -n "$NS_C" neigh replace "$IP_P" lladdr "$mac_p2" dev "$VETH_C2" nud permanent
+check_ok "load on the second interface" in_p "$XDPFW" load "$VETH_P2" --policy "$WORK/policy.conf"
+check_ok "tcp out via $VETH_P, answered via $VETH_P2" in_p "$NETTOOL" tcp "$IP_C" 9999
+check_eq "the answers came in through $VETH_P2 as established" \
+	"$(in_p "$XDPFW" stats "$VETH_P2" --json | jq '.reasons["passed-established"] > 0')" true
+check_fail "tcp in via $VETH_P2 to 9999 still blocked" in_c "$NETTOOL" tcp "$IP_P" 9999 --timeout-ms 700
+check_ok "unload the second interface" in_p "$XDPFW" unload "$VETH_P2"
+check_eq "the shared table stays while $VETH_P is loaded" \
+	"$(ls "$BPFFS/xdpfw" | grep -c conntrack)" 1
+ip -n "$NS_C" route del "$IP_P/32" dev "$VETH_C2"
+ip -n "$NS_C" neigh replace "$IP_P" lladdr "$(ip -n "$NS_P" -br link show "$VETH_P" | awk '{print $3}')" \
+	dev "$VETH_C" nud permanent
+
 echo "# counters and flush"
 check_eq "no evictions" "$(ct_field evictions)" 0
 inserts=$(ct_field inserts)
