@@ -112,6 +112,8 @@ $(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
+$(OUTPUT)/tests/test_xdp: $(OUTPUT)/tests/packet.o
+
 $(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@
