@@ -21,6 +21,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude \
 # Debian packages the build, the tests and the demo need; `make deps` installs the missing ones.
 DEPS	:= make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
 	   libcmocka-dev pkg-config iproute2 iputils-ping jq nftables kmod
+# Only `make bench` needs these: the peer it compares against and the plotter.
+BENCH_DEPS := xdp-tools gnuplot-nox
 
 ifeq ($(V),1)
 Q	:=
@@ -32,7 +34,8 @@ endif
 
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
-.PHONY: all deps test unit-test bpf-test netns-test demo load install uninstall clean help
+.PHONY: all deps bench-deps test unit-test bpf-test netns-test demo bench load install uninstall \
+	clean help
 
 USER_SRCS := user/main.c user/policy.c user/pins.c user/loader.c user/stats.c user/util.c \
 	     user/conntrack.c user/maps.c
@@ -57,12 +60,14 @@ help:
 	@echo '  load IFACE=  install deps, build, load the built-in policy on IFACE'
 	@echo '  test         unit, BPF (test_run) and network-namespace tests'
 	@echo '  demo         two throwaway namespaces, real traffic, the stats table'
+	@echo '  bench        per-packet cost and scale curves against floors and xdp-filter'
 	@echo '  install      install to $$(DESTDIR)$$(PREFIX)/sbin; uninstall removes it'
 	@echo '  clean        remove $(OUTPUT)/'
 	@echo 'Variables: V=1 (verbose), OUTPUT=dir, PREFIX=, DESTDIR='
 
-deps:
-	$(Q)missing=$$(for p in $(DEPS); do \
+deps bench-deps: PKGS = $(if $(filter bench-deps,$@),$(BENCH_DEPS),$(DEPS))
+deps bench-deps:
+	$(Q)missing=$$(for p in $(PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
 		|| echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -81,6 +86,14 @@ $(BPF_OBJ): bpf/xdpfw.bpf.c | $(OUTPUT)
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name xdpfw_bpf > $@
+
+$(OUTPUT)/floor.bpf.o: tests/bench/floor.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/floor.skel.h: $(OUTPUT)/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
 
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
@@ -103,6 +116,14 @@ $(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests
 $(OUTPUT)/tests/%.o: tests/bpf/%.c $(SKEL) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%.o: tests/bench/%.c $(SKEL) $(OUTPUT)/floor.skel.h | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -c $< -o $@
+
+$(OUTPUT)/tests/bench: $(OUTPUT)/tests/bench.o $(OUTPUT)/tests/packet.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/%.o: tests/netns/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -137,6 +158,12 @@ netns-test: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test netns-test
+
+# Never part of `make test`, never fails on speed: it measures and reports.
+bench: deps bench-deps
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/bench
+	$(Q)mkdir -p $(OUTPUT)/bench
+	$(Q)OUTPUT=$(OUTPUT) bash tests/bench/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)
