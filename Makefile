@@ -125,6 +125,10 @@ $(OUTPUT)/tests/bench: $(OUTPUT)/tests/bench.o $(OUTPUT)/tests/packet.o $(LIB_OB
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(OUTPUT)/tests/livegen: $(OUTPUT)/tests/livegen.o $(OUTPUT)/tests/packet.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(OUTPUT)/tests/%.o: tests/netns/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -161,7 +165,7 @@ test: deps
 
 # Never part of `make test`, never fails on speed: it measures and reports.
 bench: deps bench-deps
-	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/bench
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/bench $(OUTPUT)/tests/livegen $(OUTPUT)/xdpfw
 	$(Q)mkdir -p $(OUTPUT)/bench
 	$(Q)OUTPUT=$(OUTPUT) bash tests/bench/run.sh
 

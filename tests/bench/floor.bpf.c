@@ -101,3 +101,19 @@ int floor_empty(struct xdp_md *ctx)
 {
 	return XDP_DROP;
 }
+
+/* The traffic generator for end-to-end runs: every test-run frame goes out of gen_ifindex. */
+const volatile __u32 gen_ifindex;
+
+SEC("xdp")
+int gen_redirect(struct xdp_md *ctx)
+{
+	return bpf_redirect(gen_ifindex, 0);
+}
+
+/* Stands in for "no filter": veth takes redirected frames only with an XDP program. */
+SEC("xdp")
+int pass_all(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}

@@ -17,6 +17,7 @@ mkdir -p "$OUT"
 } >"$OUT/header.md"
 
 "$OUTPUT/tests/bench" "$OUT"
+OUTPUT=$OUTPUT bash tests/bench/e2e.sh >/dev/null
 
 gnuplot <<GP
 set terminal pngcairo size 900,420 font ",10"
@@ -38,7 +39,7 @@ plot "$OUT/flows.dat" using 1:2 with linespoints title "xdpfw", \
 unset multiplot
 GP
 
-cat "$OUT/header.md" "$OUT/results.md" >"$OUT/report.md"
+cat "$OUT/header.md" "$OUT/results.md" "$OUT/e2e.md" "$OUT/memory.md" >"$OUT/report.md"
 cat "$OUT/report.md"
 echo
-echo "Written: $OUT/report.md, $OUT/raw.csv, $OUT/scale.png"
+echo "Written: $OUT/report.md, $OUT/raw.csv, $OUT/e2e.csv, $OUT/scale.png"
