@@ -322,7 +322,13 @@ static void per_class(struct bench *b, FILE *md)
 /* Cost of an allowed TCP SYN against the number of allowed ports: must stay flat. */
 static void scale_ports(struct bench *b, const char *outdir, FILE *md)
 {
-	static const unsigned int counts[] = { 1, 20, 1000, 65535 };
+	/* 22, the measured port, is always among them: the verdict is always pass. */
+	static const char *const texts[] = {
+		"allow tcp 22\n",
+		"allow tcp 22,65517-65535\n",
+		"allow tcp 22,64537-65535\n",
+		"allow tcp 1-65535\n",
+	};
 	static const int who[] = { C_XDPFW, C_XDP_FILTER };
 	static __u8 frame[1][MAX_FRAME];
 	struct spec s = { TCP4(22) };
@@ -337,15 +343,10 @@ static void scale_ports(struct bench *b, const char *outdir, FILE *md)
 	dat = fopen(path, "w");
 	fprintf(md, "### Allowed TCP SYN against the number of allowed ports (ns, min)\n\n"
 		    "| allowed ports | xdpfw | xdp-filter |\n| ---: | ---: | ---: |\n");
-	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-		char text[64];
-
-		/* 22 is always among them, so the verdict is always pass. */
-		snprintf(text, sizeof(text), "allow tcp 22\nallow tcp %u-%u\n",
-			 counts[i] > 1 ? 65536 - counts[i] + 1 : 22, counts[i] > 1 ? 65535 : 22);
-		policy_init(&pol);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct policy_error perr;
-		if (policy_parse(&pol, text, strlen(text), "bench", &perr)) {
+
+		if (policy_parse(&pol, texts[i], strlen(texts[i]), "bench", &perr)) {
 			fprintf(stderr, "bench: %s\n", perr.msg);
 			exit(1);
 		}

@@ -20,11 +20,11 @@ mkdir -p "$OUT"
 OUTPUT=$OUTPUT bash tests/bench/e2e.sh >/dev/null
 
 gnuplot <<GP
-set terminal pngcairo size 900,420 font ",10"
+set terminal pngcairo size 900,420 font ",10" noenhanced
 set output "$OUT/scale.png"
 set multiplot layout 1,2
 set grid
-set key top left
+set key bottom right
 set logscale x
 set ylabel "ns per packet (BPF_PROG_TEST_RUN, min)"
 set yrange [0:*]
@@ -32,6 +32,7 @@ set xlabel "allowed TCP ports"
 set title "Allowed TCP SYN vs allowed ports"
 plot "$OUT/ports.dat" using 1:2 with linespoints title "xdpfw", \
      "$OUT/ports.dat" using 1:3 with linespoints title "xdp-filter"
+set xrange [500:2000000]
 set xlabel "tracked flows"
 set title "Established reply vs tracked flows"
 plot "$OUT/flows.dat" using 1:2 with linespoints title "xdpfw", \
@@ -39,7 +40,10 @@ plot "$OUT/flows.dat" using 1:2 with linespoints title "xdpfw", \
 unset multiplot
 GP
 
-cat "$OUT/header.md" "$OUT/results.md" "$OUT/e2e.md" "$OUT/memory.md" >"$OUT/report.md"
+for f in header results e2e memory; do
+	cat "$OUT/$f.md"
+	echo
+done >"$OUT/report.md"
 cat "$OUT/report.md"
 echo
 echo "Written: $OUT/report.md, $OUT/raw.csv, $OUT/e2e.csv, $OUT/scale.png"
