@@ -102,7 +102,7 @@ static double run_once(int prog, const __u8 *frame, size_t len, int repeat, __u3
 }
 
 struct result {
-	double min, median;
+	double min, median, max;
 	__u32 verdict;
 };
 
@@ -132,6 +132,7 @@ static void measure(struct bench *b, const char *label, const __u8 (*frames)[MAX
 			qsort(samples[f][w], b->rounds, sizeof(double), cmp_double);
 			out[f * n_which + w].min = samples[f][w][0];
 			out[f * n_which + w].median = samples[f][w][b->rounds / 2];
+			out[f * n_which + w].max = samples[f][w][b->rounds - 1];
 		}
 }
 
@@ -296,19 +297,19 @@ static void per_class(struct bench *b, FILE *md)
 	measure(b, "class", frames, lens, N_CLASSES, who, C_MAX, &res[0][0]);
 
 	fprintf(md, "### Per packet, BPF_PROG_TEST_RUN (ns, min of %d rounds x %d repeats; "
-		    "median in brackets)\n\n",
+		    "median in brackets; xdpfw's spread min-max)\n\n",
 		b->rounds, b->repeat);
-	fprintf(md, "| class | xdpfw | verdict | floor | floor+lookup | xdp-filter | "
+	fprintf(md, "| class | xdpfw | spread | verdict | floor | floor+lookup | xdp-filter | "
 		    "xdpfw / floor | xdpfw / floor+lookup | xdpfw / xdp-filter |\n");
-	fprintf(md, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	fprintf(md, "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 	for (c = 0; c < N_CLASSES; c++) {
 		struct result *r = res[c];
 
 		fprintf(md,
-			"| %s | %.1f (%.1f) | %s | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) | "
+			"| %s | %.1f (%.1f) | %.0f-%.0f | %s | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) | "
 			"%.2f | %.2f | %.2f |\n",
-			classes[c].name, r[C_XDPFW].min, r[C_XDPFW].median,
-			verdict_name(r[C_XDPFW].verdict), r[C_FLOOR].min, r[C_FLOOR].median,
+			classes[c].name, r[C_XDPFW].min, r[C_XDPFW].median, r[C_XDPFW].min,
+			r[C_XDPFW].max, verdict_name(r[C_XDPFW].verdict), r[C_FLOOR].min, r[C_FLOOR].median,
 			r[C_FLOOR_LOOKUP].min, r[C_FLOOR_LOOKUP].median, r[C_XDP_FILTER].min,
 			r[C_XDP_FILTER].median, r[C_XDPFW].min / r[C_FLOOR].min,
 			r[C_XDPFW].min / r[C_FLOOR_LOOKUP].min,
