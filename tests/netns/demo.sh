@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 need_root
 setup_namespaces
 bg in_p "$NETTOOL" serve --tcp 22,25,993,443,9999 --udp 53,5353 --seconds 60
+bg in_c "$NETTOOL" serve --tcp 9999 --seconds 60
 sleep 0.3
 
 probe() { # what cmd...
@@ -31,6 +32,10 @@ probe "tcp [$IP6_P]:22" in_c "$NETTOOL" tcp "$IP6_P" 22 --timeout-ms 500
 probe "udp 53 (x3)" in_c "$NETTOOL" udp "$IP_P" 53 --count 3
 probe "udp 5353 (x3)" in_c "$NETTOOL" udp "$IP_P" 5353 --count 3 --timeout-ms 500
 probe "ping" in_c ping -c 2 -i 0.2 -W 1 "$IP_P"
+echo
+echo "== the protected side connects out to a port its policy does not open: replies pass"
+probe "tcp out to $IP_C:9999" in_p "$NETTOOL" tcp "$IP_C" 9999 --timeout-ms 500
+in_p "$XDPFW" conntrack "$VETH_P"
 echo
 echo "== xdpfw stats $VETH_P"
 in_p "$XDPFW" stats "$VETH_P"
