@@ -38,7 +38,7 @@ endif
 	clean help
 
 USER_SRCS := user/main.c user/policy.c user/pins.c user/loader.c user/stats.c user/util.c \
-	     user/conntrack.c user/maps.c
+	     user/conntrack.c user/maps.c user/clock.c
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/user/default_policy.o
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 BPF_OBJ   := $(OUTPUT)/xdpfw.bpf.o

@@ -14,8 +14,6 @@
 #include "parsing.bpf.h"
 #include "xdpfw.h"
 
-#define NSEC_PER_SEC 1000000000ULL
-
 /* Shared by every interface: the loader reuses the pinned maps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -51,7 +49,7 @@ static __always_inline void ct_count(__u32 counter)
 static __always_inline __u64 ct_timeout(const struct xdpfw_policy *pol,
 					 enum xdpfw_ct_timeout which)
 {
-	return (__u64)pol->timeouts[which] * NSEC_PER_SEC;
+	return (__u64)pol->timeouts[which] * pol->hz;
 }
 
 /* Can a tracked flow have `port` (host order) as its local port? */
@@ -112,7 +110,7 @@ static __always_inline struct xdpfw_ct_val *ct_find(const struct xdpfw_ct_key *k
 {
 	struct xdpfw_ct_val *v = bpf_map_lookup_elem(&conntrack, k);
 
-	return v && v->expires_ns > now ? v : NULL;
+	return v && v->expires > now ? v : NULL;
 }
 
 /* Inbound FIN/RST: move towards closing, never later than already due. */
@@ -123,8 +121,8 @@ static __always_inline void ct_close_in(struct xdpfw_ct_val *v, __u8 state, __u6
 	v->state = state;
 	if (state == XDPFW_CT_CLOSE)
 		v->flags |= XDPFW_CT_F_RST_IN;
-	if (deadline < v->expires_ns)
-		v->expires_ns = deadline;
+	if (deadline < v->expires)
+		v->expires = deadline;
 	ct_count(XDPFW_CT_CLOSES);
 }
 
@@ -143,7 +141,7 @@ static __always_inline int ct_inbound(const struct l3_info *l3, const struct l4_
 		ct_key(&k, l3, 0, l4->sport, 0); /* echo id as local port */
 	else
 		ct_key(&k, l3, l4->sport, l4->dport, 0);
-	now = bpf_ktime_get_coarse_ns();
+	now = bpf_jiffies64();
 	v = ct_find(&k, now);
 	if (!v)
 		return 0;
@@ -208,16 +206,16 @@ static __always_inline int ct_related(struct cursor *c, int ethertype)
 	default:
 		return 0;
 	}
-	return ct_find(&k, bpf_ktime_get_coarse_ns()) != NULL;
+	return ct_find(&k, bpf_jiffies64()) != NULL;
 }
 
 static __always_inline void ct_insert(const struct xdpfw_ct_key *k, __u8 state, __u64 now,
 				      __u64 timeout, __u8 l4, __u16 lport)
 {
 	struct xdpfw_ct_val v = {
-		.expires_ns = now + timeout,
-		.created_ns = now,
-		.refreshed_ns = now,
+		.expires = now + timeout,
+		.created = now,
+		.refreshed = now,
 		.state = state,
 	};
 
@@ -228,17 +226,23 @@ static __always_inline void ct_insert(const struct xdpfw_ct_key *k, __u8 state, 
 		ct_port_set(l4, lport);
 }
 
-/* Pushes the expiry forward, at most once per XDPFW_CT_REFRESH_NS. */
+/* Pushes the expiry forward, at most once a second (hz jiffies). */
 static __always_inline void ct_refresh(struct xdpfw_ct_val *v, __u8 state, __u64 now,
-				       __u64 timeout)
+				       __u64 timeout, __u32 hz)
 {
-	if (v->state == state && now - v->refreshed_ns < XDPFW_CT_REFRESH_NS)
+	if (v->state == state && now - v->refreshed < hz)
 		return;
 	v->state = state;
 	v->flags &= ~XDPFW_CT_F_RST_IN;
-	v->expires_ns = now + timeout;
-	v->refreshed_ns = now;
+	v->expires = now + timeout;
+	v->refreshed = now;
 	ct_count(XDPFW_CT_REFRESHES);
+}
+
+static __always_inline void ct_renew(struct xdpfw_ct_val *v, __u8 state, __u64 now,
+				     const struct xdpfw_policy *pol, enum xdpfw_ct_timeout which)
+{
+	ct_refresh(v, state, now, ct_timeout(pol, which), pol->hz);
 }
 
 static __always_inline void ct_outbound_tcp(const struct xdpfw_ct_key *k, struct xdpfw_ct_val *v,
@@ -248,13 +252,12 @@ static __always_inline void ct_outbound_tcp(const struct xdpfw_ct_key *k, struct
 
 	if (flags & TCP_RST) {
 		if (v)
-			ct_refresh(v, XDPFW_CT_CLOSE, now, ct_timeout(pol, XDPFW_CT_TO_TCP_CLOSE));
+			ct_renew(v, XDPFW_CT_CLOSE, now, pol, XDPFW_CT_TO_TCP_CLOSE);
 	} else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		/* The host opens a connection (or reuses the tuple for a new one). */
 		if (v) {
-			v->created_ns = now;
-			ct_refresh(v, XDPFW_CT_SYN_SENT, now,
-				   ct_timeout(pol, XDPFW_CT_TO_TCP_SYN_SENT));
+			v->created = now;
+			ct_renew(v, XDPFW_CT_SYN_SENT, now, pol, XDPFW_CT_TO_TCP_SYN_SENT);
 		} else {
 			ct_insert(k, XDPFW_CT_SYN_SENT, now,
 				  ct_timeout(pol, XDPFW_CT_TO_TCP_SYN_SENT), XDPFW_L4_TCP, lport);
@@ -263,17 +266,16 @@ static __always_inline void ct_outbound_tcp(const struct xdpfw_ct_key *k, struct
 		/* A SYN-ACK never creates: an inbound SYN flood must not fill the table. */
 	} else if (flags & TCP_FIN) {
 		if (v && v->state != XDPFW_CT_CLOSE)
-			ct_refresh(v, XDPFW_CT_FIN, now, ct_timeout(pol, XDPFW_CT_TO_TCP_FIN));
+			ct_renew(v, XDPFW_CT_FIN, now, pol, XDPFW_CT_TO_TCP_FIN);
 	} else if (!v) {
 		/* Data or ACK of a connection the host did not open: track it from here. */
 		ct_insert(k, XDPFW_CT_ESTABLISHED, now,
 			  ct_timeout(pol, XDPFW_CT_TO_TCP_ESTABLISHED), XDPFW_L4_TCP, lport);
 	} else if (v->state == XDPFW_CT_FIN) {
-		ct_refresh(v, XDPFW_CT_FIN, now, ct_timeout(pol, XDPFW_CT_TO_TCP_FIN));
+		ct_renew(v, XDPFW_CT_FIN, now, pol, XDPFW_CT_TO_TCP_FIN);
 	} else if (v->state != XDPFW_CT_CLOSE || (v->flags & XDPFW_CT_F_RST_IN)) {
 		/* Handshake done; or an inbound RST the host's stack did not accept. */
-		ct_refresh(v, XDPFW_CT_ESTABLISHED, now,
-			   ct_timeout(pol, XDPFW_CT_TO_TCP_ESTABLISHED));
+		ct_renew(v, XDPFW_CT_ESTABLISHED, now, pol, XDPFW_CT_TO_TCP_ESTABLISHED);
 	}
 }
 
@@ -300,7 +302,7 @@ static __always_inline void ct_outbound(const struct l3_info *l3, const struct l
 	default:
 		return;
 	}
-	now = bpf_ktime_get_coarse_ns();
+	now = bpf_jiffies64();
 	v = bpf_map_lookup_elem(&conntrack, &k);
 	if (l3->proto == IPPROTO_TCP) {
 		ct_outbound_tcp(&k, v, l4->tcp_flags, now, pol);
@@ -315,7 +317,7 @@ static __always_inline void ct_outbound(const struct l3_info *l3, const struct l
 		timeout = ct_timeout(pol, XDPFW_CT_TO_ICMP);
 	}
 	if (v)
-		ct_refresh(v, XDPFW_CT_ESTABLISHED, now, timeout);
+		ct_refresh(v, XDPFW_CT_ESTABLISHED, now, timeout, pol->hz);
 	else
 		ct_insert(&k, XDPFW_CT_ESTABLISHED, now, timeout, l4i, bpf_ntohs(k.lport));
 }

@@ -52,6 +52,7 @@ struct xdpfw_policy {
 	__u64 ports[XDPFW_L4_MAX][XDPFW_PORT_WORDS]; /* bit set: destination port allowed */
 	__u32 flags;				     /* XDPFW_F_* */
 	__u32 timeouts[XDPFW_CT_TO_MAX];	     /* seconds, by enum xdpfw_ct_timeout */
+	__u32 hz; /* kernel ticks per second, written by the loader: flow times are jiffies */
 };
 
 #define XDPFW_POLICY_SLOTS	2
@@ -155,17 +156,19 @@ enum xdpfw_ct_state {
 #define XDPFW_CT_F_REPLIED	(1U << 0) /* UDP: the remote side answered */
 #define XDPFW_CT_F_RST_IN	(1U << 1) /* TCP: CLOSE because of an inbound RST */
 
+/*
+ * Flow times are jiffies (bpf_jiffies64): the expiry check runs on every
+ * reply, and reading jiffies costs ~1 ns where the coarse clock costs ~13.
+ */
 struct xdpfw_ct_val {
-	__u64 expires_ns;   /* CLOCK_MONOTONIC; the flow is dead from then on */
-	__u64 created_ns;
-	__u64 refreshed_ns; /* last egress write: refreshes are rate limited */
+	__u64 expires;	 /* the flow is dead from this jiffy on */
+	__u64 created;
+	__u64 refreshed; /* last egress write: refreshes are rate limited */
 	__u8 state;	    /* enum xdpfw_ct_state */
 	__u8 flags;	    /* XDPFW_CT_F_* */
 	__u8 reserved[6];
 };
 
-/* An egress packet of a tracked flow rewrites its entry at most this often. */
-#define XDPFW_CT_REFRESH_NS	1000000000ULL
 #define XDPFW_CT_DEFAULT_SIZE	262144
 
 /*

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "conntrack.h"
 #include "maps.h"
 #include "pins.h"
@@ -33,15 +34,6 @@ enum {
 	TCP_LISTEN,
 	TCP_CLOSING,
 };
-
-__u64 ct_now_ns(void)
-{
-	struct timespec ts;
-
-	/* bpf_ktime_get_coarse_ns() reads CLOCK_MONOTONIC as well. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int parse_hex_addr(const char *hex, int l3, __u32 addr[4])
 {
@@ -266,7 +258,7 @@ static int seed_file(const struct ct_maps *m, struct xdpfw_ct_ports *ports,
 {
 	struct xdpfw_ct_key k;
 	struct xdpfw_ct_val v;
-	__u64 now = ct_now_ns();
+	__u64 now;
 	size_t cap = 0;
 	char *line = NULL;
 	__u8 state;
@@ -277,13 +269,17 @@ static int seed_file(const struct ct_maps *m, struct xdpfw_ct_ports *ports,
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : -errno; /* no IPv6: no tcp6 */
+	if (clock_jiffies(&now)) {
+		fclose(f);
+		return -EIO;
+	}
 	while (getline(&line, &cap, f) > 0) {
 		if (ct_parse_proc_line(line, l3, proto, &k, &state) != 1)
 			continue;
 		memset(&v, 0, sizeof(v));
 		v.state = state;
-		v.created_ns = v.refreshed_ns = now;
-		v.expires_ns = now + ct_state_timeout(pol, proto, state) * 1000000000ULL;
+		v.created = v.refreshed = now;
+		v.expires = now + (__u64)ct_state_timeout(pol, proto, state) * pol->bpf.hz;
 		if (bpf_map_update_elem(m->table_fd, &k, &v, BPF_NOEXIST))
 			continue; /* already tracked: egress knows better */
 		port = ntohs(k.lport);
@@ -346,7 +342,7 @@ static int collect_flows(const void *k, const void *v, __u32 n, void *arg)
 
 	c->present += n;
 	for (i = 0; i < n; i++) {
-		if (vals[i].expires_ns <= c->now)
+		if (vals[i].expires <= c->now)
 			continue;
 		if (c->n == c->cap) {
 			c->cap = c->cap ? c->cap * 2 : 256;
@@ -369,8 +365,8 @@ static int for_each_batch(const struct ct_maps *m, bool delete, map_batch_fn fn,
 
 static int cmp_age(const void *a, const void *b)
 {
-	__u64 x = ((const struct ct_flow *)a)->v.created_ns;
-	__u64 y = ((const struct ct_flow *)b)->v.created_ns;
+	__u64 x = ((const struct ct_flow *)a)->v.created;
+	__u64 y = ((const struct ct_flow *)b)->v.created;
 
 	return x < y ? -1 : x > y;
 }
@@ -380,8 +376,9 @@ static int collect_all(const struct ct_maps *m, struct collect *c)
 	int err;
 
 	memset(c, 0, sizeof(*c));
-	c->now = ct_now_ns();
-	err = for_each_batch(m, false, collect_flows, c);
+	err = clock_jiffies(&c->now);
+	if (!err)
+		err = for_each_batch(m, false, collect_flows, c);
 	if (err) {
 		pr_err("cannot read the flow table: %s", strerror(-err));
 		free(c->flows);
@@ -462,12 +459,12 @@ static void format_addr(const struct xdpfw_ct_key *k, const __u32 a[4], char *bu
 	inet_ntop(k->l3 == 4 ? AF_INET : AF_INET6, a, buf, len);
 }
 
-static __u64 secs_between(__u64 from, __u64 to)
+static __u64 secs_between(__u64 from, __u64 to, __u32 hz)
 {
-	return to > from ? (to - from) / 1000000000ULL : 0;
+	return to > from && hz ? (to - from) / hz : 0;
 }
 
-void ct_print_table(const struct ct_flow *flows, size_t n, __u64 now_ns, FILE *out)
+void ct_print_table(const struct ct_flow *flows, size_t n, __u64 now, __u32 hz, FILE *out)
 {
 	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN], l[64], r[64];
 	const struct ct_flow *f;
@@ -484,12 +481,12 @@ void ct_print_table(const struct ct_flow *flows, size_t n, __u64 now_ns, FILE *o
 			 ntohs(f->k.rport));
 		fprintf(out, "%-5s %-46s %-46s %-11s %8llu %10llu\n", ct_proto_name(f->k.proto), l,
 			r, ct_state_name(f->v.state),
-			(unsigned long long)secs_between(f->v.created_ns, now_ns),
-			(unsigned long long)secs_between(now_ns, f->v.expires_ns));
+			(unsigned long long)secs_between(f->v.created, now, hz),
+			(unsigned long long)secs_between(now, f->v.expires, hz));
 	}
 }
 
-void ct_print_json(const char *iface, const struct ct_flow *flows, size_t n, __u64 now_ns,
+void ct_print_json(const char *iface, const struct ct_flow *flows, size_t n, __u64 now, __u32 hz,
 		   FILE *out)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array(), *o;
@@ -509,9 +506,9 @@ void ct_print_json(const char *iface, const struct ct_flow *flows, size_t n, __u
 		json_object_object_add(o, "remote_port", json_object_new_int(ntohs(f->k.rport)));
 		json_object_object_add(o, "state", json_object_new_string(ct_state_name(f->v.state)));
 		json_object_object_add(o, "age_s",
-				       json_object_new_uint64(secs_between(f->v.created_ns, now_ns)));
+				       json_object_new_uint64(secs_between(f->v.created, now, hz)));
 		json_object_object_add(o, "expires_in_s",
-				       json_object_new_uint64(secs_between(now_ns, f->v.expires_ns)));
+				       json_object_new_uint64(secs_between(now, f->v.expires, hz)));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "interface", json_object_new_string(iface));

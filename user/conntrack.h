@@ -51,9 +51,9 @@ int ct_list(const struct ct_maps *m, struct ct_flow **flows, size_t *n);
 int ct_flush(const struct ct_maps *m, unsigned int *deleted);
 int ct_read_counters(const struct ct_maps *m, struct ct_counters *c);
 
-void ct_print_table(const struct ct_flow *flows, size_t n, __u64 now_ns, FILE *out);
-void ct_print_json(const char *iface, const struct ct_flow *flows, size_t n, __u64 now_ns,
+/* now: jiffies; hz: the policy's, to turn them into seconds. */
+void ct_print_table(const struct ct_flow *flows, size_t n, __u64 now, __u32 hz, FILE *out);
+void ct_print_json(const char *iface, const struct ct_flow *flows, size_t n, __u64 now, __u32 hz,
 		   FILE *out);
-__u64 ct_now_ns(void);
 
 #endif /* XDPFW_USER_CONNTRACK_H */

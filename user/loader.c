@@ -11,6 +11,7 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 
+#include "clock.h"
 #include "conntrack.h"
 #include "loader.h"
 #include "pins.h"
@@ -406,8 +407,9 @@ out_destroy:
 	return err;
 }
 
-int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mode)
+int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode)
 {
+	struct policy pol = *in;
 	int lock_fd, err;
 	__u32 ifindex;
 
@@ -420,12 +422,17 @@ int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mod
 		       iface);
 		return -EINVAL;
 	}
+	err = clock_hz(&pol.bpf.hz);
+	if (err) {
+		pr_err("cannot read the kernel's clock: %s", strerror(-err));
+		return err;
+	}
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
 		return lock_fd;
 	err = check_not_loaded(iface, ifindex);
 	if (!err)
-		err = load_locked(iface, ifindex, pol, mode);
+		err = load_locked(iface, ifindex, &pol, mode);
 	close(lock_fd);
 	return err;
 }
@@ -452,6 +459,7 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 	struct policy_maps maps;
 	struct policy pol;
 	int lock_fd, err;
+	__u32 hz;
 	struct xdpfw_config cfg;
 
 	lock_fd = pins_lock();
@@ -465,9 +473,11 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 		goto out_close;
 	}
+	hz = pol.bpf.hz;
 	err = edit(&pol, arg);
 	if (err)
 		goto out_close;
+	pol.bpf.hz = hz; /* measured at load; a policy file does not carry it */
 	/* The inactive slot is invisible until the config update flips to it. */
 	err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
 	if (err)

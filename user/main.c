@@ -12,6 +12,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "conntrack.h"
 #include "loader.h"
 #include "policy.h"
@@ -269,6 +270,7 @@ static int do_conntrack(const struct args *a)
 	struct policy pol;
 	struct ct_maps m;
 	unsigned int n_del;
+	__u64 now;
 	size_t n;
 	int err;
 
@@ -285,10 +287,12 @@ static int do_conntrack(const struct args *a)
 			printf("%u flows flushed\n", n_del);
 	} else {
 		err = ct_list(&m, &flows, &n);
+		if (!err)
+			err = clock_jiffies(&now);
 		if (!err && json_output)
-			ct_print_json(a->pos[0], flows, n, ct_now_ns(), stdout);
+			ct_print_json(a->pos[0], flows, n, now, pol.bpf.hz, stdout);
 		else if (!err)
-			ct_print_table(flows, n, ct_now_ns(), stdout);
+			ct_print_table(flows, n, now, pol.bpf.hz, stdout);
 		free(flows);
 	}
 	ct_close(&m);

@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 #include <linux/in.h>
 
+#include "clock.h"
 #include "floor.skel.h"
 #include "maps.h"
 #include "packet.h"
@@ -136,12 +137,14 @@ static void measure(struct bench *b, const char *label, const __u8 (*frames)[MAX
 		}
 }
 
-static void set_policy(struct bench *b, const struct policy *pol)
+static void set_policy(struct bench *b, const struct policy *in)
 {
 	struct xdpfw_config cfg = { 0 };
+	struct policy pol = *in;
 	__u32 zero = 0;
 
-	if (bpf_map_update_elem(bpf_map__fd(b->fw->maps.policy), &zero, &pol->bpf, 0) ||
+	if (clock_hz(&pol.bpf.hz) ||
+	    bpf_map_update_elem(bpf_map__fd(b->fw->maps.policy), &zero, &pol.bpf, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(b->fw->maps.config), &zero, &cfg, 0)) {
 		fprintf(stderr, "bench: cannot set the policy\n");
 		exit(1);
@@ -171,7 +174,7 @@ static int drop_batch(const void *keys, const void *vals, __u32 n, void *arg)
 static void fill_flows(struct bench *b, __u32 n)
 {
 	int fds[2] = { bpf_map__fd(b->fw->maps.conntrack), bpf_map__fd(b->floor->maps.flows) };
-	struct xdpfw_ct_val v = { .expires_ns = ~0ULL, .state = XDPFW_CT_ESTABLISHED };
+	struct xdpfw_ct_val v = { .expires = ~0ULL, .state = XDPFW_CT_ESTABLISHED };
 	struct xdpfw_ct_key k, *keys = calloc(n, sizeof(*keys)); /* k: for its size */
 	struct xdpfw_ct_val *vals = calloc(n, sizeof(*vals));
 	struct xdpfw_ct_ports ports = {};
