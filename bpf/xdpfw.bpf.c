@@ -152,7 +152,7 @@ static __always_inline enum xdpfw_reason judge_later_fragment(struct pkt *p)
 {
 	struct xdpfw_frag_val *v = bpf_map_lookup_elem(&frags, &p->fkey);
 
-	if (!v || v->expires_ns < bpf_ktime_get_coarse_ns())
+	if (!v || v->expires <= bpf_jiffies64())
 		return XDPFW_REASON_DROPPED_FRAGMENT;
 	p->l4 = v->l4;
 	p->dport = v->port;
@@ -161,12 +161,15 @@ static __always_inline enum xdpfw_reason judge_later_fragment(struct pkt *p)
 
 static __always_inline void remember_first_fragment(struct pkt *p)
 {
+	struct xdpfw_policy *pol = active_policy();
 	struct xdpfw_frag_val v = {
-		.expires_ns = bpf_ktime_get_coarse_ns() + XDPFW_FRAG_TIMEOUT_NS,
 		.port = p->dport,
 		.l4 = p->l4,
 	};
 
+	if (!pol)
+		return;
+	v.expires = bpf_jiffies64() + (__u64)XDPFW_FRAG_TIMEOUT_S * pol->hz;
 	bpf_map_update_elem(&frags, &p->fkey, &v, BPF_ANY);
 }
 

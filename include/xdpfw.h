@@ -120,14 +120,14 @@ struct xdpfw_frag_key {
 };
 
 struct xdpfw_frag_val {
-	__u64 expires_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_coarse_ns) */
+	__u64 expires;	  /* jiffies, as flow times */
 	__u16 port;	  /* destination port of the first fragment, 0 if none */
 	__u8 l4;	  /* enum xdpfw_l4, or XDPFW_L4_MAX when not TCP/UDP */
 	__u8 reserved[5];
 };
 
 #define XDPFW_FRAG_ENTRIES	16384
-#define XDPFW_FRAG_TIMEOUT_NS	(30ULL * 1000000000ULL) /* Linux ipfrag_time */
+#define XDPFW_FRAG_TIMEOUT_S	30 /* Linux ipfrag_time */
 
 /*
  * Connection tracking. The flow table is shared by every interface xdpfw is

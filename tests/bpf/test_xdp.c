@@ -57,6 +57,17 @@ static struct xdpfw_bpf *skel;
 static int ncpu;
 static __u32 hz; /* the kernel's, as the loader measures it */
 
+/* Flow times are jiffies: one tick either side covers the test run's own time. */
+#define SLACK_JIFFIES 1
+
+static __u64 now_jiffies(void)
+{
+	__u64 j;
+
+	assert_int_equal(clock_jiffies(&j), 0);
+	return j;
+}
+
 static void sum_port(const struct xdpfw_port_stats *v, struct xdpfw_port_stats *out)
 {
 	int c;
@@ -577,8 +588,10 @@ static void test_fragment_expiry(void **state)
 	struct xdpfw_frag_key k = {}, found;
 	struct xdpfw_frag_val v;
 	bool seen = false;
+	__u64 t0;
 
 	set_default_policy();
+	t0 = now_jiffies();
 	check_case(&first);
 	while (!bpf_map_get_next_key(fd, seen ? &k : NULL, &found)) {
 		k = found;
@@ -590,7 +603,10 @@ static void test_fragment_expiry(void **state)
 		assert_int_equal(v.l4, XDPFW_L4_UDP);
 		assert_int_equal(k.proto, IPPROTO_UDP);
 		assert_int_equal(k.saddr[0], htonl(0xc6120002));
-		v.expires_ns = 1; /* long past */
+		/* Remembered for 30 s, Linux's reassembly time. */
+		assert_true(v.expires + SLACK_JIFFIES >= t0 + 30 * hz);
+		assert_true(v.expires <= now_jiffies() + 30 * hz + SLACK_JIFFIES);
+		v.expires = 1; /* long past */
 		assert_int_equal(bpf_map_update_elem(fd, &k, &v, 0), 0);
 		break;
 	}
@@ -625,16 +641,6 @@ static void test_jumbo(void **state)
 
 /* ---- connection tracking: the tc egress program and the XDP program together ---- */
 
-/* Flow times are jiffies: one tick either side covers the test run's own time. */
-#define SLACK_JIFFIES 1
-
-static __u64 now_jiffies(void)
-{
-	__u64 j;
-
-	assert_int_equal(clock_jiffies(&j), 0);
-	return j;
-}
 
 /* Runs a packet the host sends through the egress program. */
 static void egress(const struct spec *s)
