@@ -69,6 +69,27 @@ struct pkt {
 	struct xdpfw_frag_key fkey; /* filled when frag != FRAG_NONE */
 };
 
+/*
+ * Where the transport header is, as plain numbers. The second half of each
+ * program is a global function, verified once for any values, instead of
+ * once for every way the header walk can end.
+ */
+struct l4_args {
+	__u32 l3off;
+	__u32 l4off;
+	__u32 l4_len;
+	__u32 ethertype; /* network order */
+	__u8 l3;
+	__u8 proto;
+	__u8 l4;	 /* out: enum xdpfw_l4 */
+	__u8 reserved;
+	__u16 dport;	 /* out: host order */
+	__u16 reserved2;
+};
+
+/* Transport headers beyond this offset are not looked for (malformed). */
+#define MAX_L4_OFF 1024
+
 static __always_inline struct xdpfw_policy *active_policy(void)
 {
 	__u32 zero = 0;
@@ -117,9 +138,9 @@ static __always_inline enum xdpfw_reason judge_icmp(struct cursor *c, int ethert
 	return pol->flags & drop ? XDPFW_REASON_DROPPED_ICMP : XDPFW_REASON_PASSED_ICMP;
 }
 
-/* Judge a packet whose transport header has been parsed. */
+/* Judge a packet whose transport header has been parsed; a->l4, a->dport say its port. */
 static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertype,
-						  struct pkt *p, const struct l3_info *l3,
+						  struct l4_args *p, const struct l3_info *l3,
 						  const struct l4_info *l4,
 						  const struct xdpfw_policy *pol)
 {
@@ -175,11 +196,9 @@ static __always_inline void remember_first_fragment(struct pkt *p)
 
 static __always_inline void frag_key(struct xdpfw_frag_key *k, const struct l3_info *l3)
 {
+	*k = (struct xdpfw_frag_key){ .id = l3->frag_id, .l3 = l3->l3, .proto = l3->proto };
 	__builtin_memcpy(k->saddr, l3->saddr, sizeof(k->saddr));
 	__builtin_memcpy(k->daddr, l3->daddr, sizeof(k->daddr));
-	k->id = l3->frag_id;
-	k->l3 = l3->l3;
-	k->proto = l3->proto;
 }
 
 /*
@@ -211,26 +230,6 @@ static __always_inline int is_martian(const struct l3_info *l3)
 	return !(a[0] | a[1] | a[2]) && a[3] == bpf_htonl(1);
 }
 
-/*
- * Where the transport header is, as plain numbers. The second half of each
- * program is a global function, verified once for any values, instead of
- * once for every way the header walk can end.
- */
-struct l4_args {
-	__u32 l3off;
-	__u32 l4off;
-	__u32 l4_len;
-	__u32 ethertype; /* network order */
-	__u8 l3;
-	__u8 proto;
-	__u8 l4;	 /* out: enum xdpfw_l4 */
-	__u8 reserved;
-	__u16 dport;	 /* out: host order */
-	__u16 reserved2;
-};
-
-/* Transport headers beyond this offset are not looked for (malformed). */
-#define MAX_L4_OFF 1024
 
 /* Rebuilds the cursor and l3_info that l4_args describe, and parses the transport header. */
 static __always_inline int l4_from_args(void *data, void *data_end, const struct l4_args *a,
@@ -278,8 +277,6 @@ __attribute__((noinline)) int xdpfw_judge(struct xdp_md *ctx, struct l4_args *a)
 	struct l4_info l4 = {};
 	struct xdpfw_policy *pol;
 	struct cursor c;
-	struct pkt p = {};
-	int reason;
 
 	if (!a)
 		return XDPFW_REASON_DROPPED_MALFORMED;
@@ -289,11 +286,7 @@ __attribute__((noinline)) int xdpfw_judge(struct xdp_md *ctx, struct l4_args *a)
 	pol = active_policy();
 	if (!pol) /* cannot happen for an array map; fail closed */
 		return XDPFW_REASON_DROPPED_MALFORMED;
-	p.l4 = XDPFW_L4_MAX;
-	reason = judge_l4(&c, a->ethertype, &p, &l3, &l4, pol);
-	a->l4 = p.l4;
-	a->dport = p.dport;
-	return reason;
+	return judge_l4(&c, a->ethertype, a, &l3, &l4, pol);
 }
 
 static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt *p)
