@@ -159,6 +159,7 @@ netns-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_integration.sh
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_conntrack.sh
+	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_faults.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test netns-test

@@ -31,6 +31,7 @@ static int write_slot(const struct policy_maps *m, struct xdpfw_config *cfg, __u
 
 	if (bpf_map_update_elem(m->policy_fd, &slot, &pol->bpf, BPF_ANY))
 		return -errno;
+	fault_point("slot-written");
 	cfg->active_slot = slot;
 	if (bpf_map_update_elem(m->config_fd, &zero, cfg, BPF_ANY))
 		return -errno;
@@ -385,6 +386,7 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 		pr_err("%s: cannot record the tc program: %s", iface, strerror(errno));
 		goto out_teardown;
 	}
+	fault_point("tc-attached");
 	link_fd = attach_xdp(bpf_program__fd(skel->progs.xdpfw_xdp), ifindex, iface, mode);
 	if (link_fd < 0) {
 		err = link_fd;
@@ -396,6 +398,7 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 		pr_err("%s: cannot pin %s: %s", iface, path, strerror(errno));
 		goto out_teardown;
 	}
+	fault_point("link-pinned");
 	goto out_destroy;
 
 out_teardown:

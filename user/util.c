@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <json-c/json.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -87,4 +89,12 @@ bool iface_is_loopback(const char *name)
 		lo = ifr.ifr_flags & IFF_LOOPBACK;
 	close(fd);
 	return lo;
+}
+
+void fault_point(const char *name)
+{
+	const char *at = getenv("XDPFW_FAULT");
+
+	if (at && !strcmp(at, name))
+		kill(getpid(), SIGKILL);
 }

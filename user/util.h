@@ -19,4 +19,10 @@ int require_root(void);
 int iface_lookup(const char *name, unsigned int *ifindex);
 bool iface_is_loopback(const char *name);
 
+/*
+ * Crash testing: XDPFW_FAULT=<name> in the environment kills the process with
+ * SIGKILL when it reaches fault_point(<name>), exactly as a crash there would.
+ */
+void fault_point(const char *name);
+
 #endif /* XDPFW_USER_UTIL_H */
