@@ -47,7 +47,7 @@ DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
 	     $(OUTPUT)/tests/test_xdp
-TOOL_BINS := $(OUTPUT)/tests/nettool
+TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen
 
 # Building needs clang, bpftool and the -dev packages: install what is missing first.
 all: deps
@@ -160,6 +160,7 @@ netns-test: deps
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_integration.sh
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_conntrack.sh
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_faults.sh
+	$(Q)XDPFW=$(OUTPUT)/xdpfw LIVEGEN=$(OUTPUT)/tests/livegen bash tests/netns/test_reload.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test netns-test
