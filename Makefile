@@ -20,7 +20,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude \
 
 # Debian packages the build, the tests and the demo need; `make deps` installs the missing ones.
 DEPS	:= make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
-	   libcmocka-dev pkg-config iproute2 iputils-ping jq nftables kmod
+	   libcmocka-dev libclang-rt-14-dev pkg-config iproute2 iputils-ping jq nftables kmod
 # Only `make bench` needs these: the peer it compares against and the plotter.
 BENCH_DEPS := xdp-tools gnuplot-nox
 
@@ -34,8 +34,8 @@ endif
 
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
-.PHONY: all deps bench-deps test unit-test bpf-test netns-test demo bench load install uninstall \
-	clean help
+.PHONY: all deps bench-deps test unit-test bpf-test netns-test fuzz-test fuzz demo bench load \
+	install uninstall clean help
 
 USER_SRCS := user/main.c user/policy.c user/pins.c user/loader.c user/stats.c user/util.c \
 	     user/conntrack.c user/maps.c user/clock.c
@@ -61,6 +61,7 @@ help:
 	@echo '  test         unit, BPF (test_run) and network-namespace tests'
 	@echo '  demo         two throwaway namespaces, real traffic, the stats table'
 	@echo '  bench        per-packet cost and scale curves against floors and xdp-filter'
+	@echo '  fuzz         libFuzzer on the policy parser and the CLI, FUZZ_SECONDS each'
 	@echo '  install      install to $$(DESTDIR)$$(PREFIX)/sbin; uninstall removes it'
 	@echo '  clean        remove $(OUTPUT)/'
 	@echo 'Variables: V=1 (verbose), OUTPUT=dir, PREFIX=, DESTDIR='
@@ -143,6 +144,41 @@ $(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@
 
+# libFuzzer harnesses with ASan and UBSan; each is linked with the userspace sources it fuzzes.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Iinclude -Iuser -I$(OUTPUT)
+FUZZERS := $(OUTPUT)/fuzz/fuzz_policy $(OUTPUT)/fuzz/fuzz_cli
+FUZZ_SECONDS ?= 300
+
+$(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c user/policy.c user/default_policy.S \
+		$(DEFAULT_POLICY) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
+		$(filter %.c %.S,$^) -o $@
+
+# main() is renamed away: the harness calls cli_parse() and never runs a verb.
+$(OUTPUT)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(USER_SRCS) user/default_policy.S $(SKEL) \
+		| $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Dmain=xdpfw_main -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
+		$(filter %.c %.S,$^) $(LDLIBS) -o $@
+
+# fuzz-test: a short bounded run of each, seeded with tests/fuzz/corpus (and every crash
+# ever found, kept there as a regression input); fuzz: the long run.
+fuzz-test fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
+	$(Q)for f in policy cli; do \
+		rm -rf $(OUTPUT)/fuzz/corpus-$$f && mkdir -p $(OUTPUT)/fuzz/corpus-$$f && \
+		$(OUTPUT)/fuzz/fuzz_$$f -max_total_time=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),10) \
+			-close_fd_mask=3 -artifact_prefix=$(OUTPUT)/fuzz/ \
+			$(OUTPUT)/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>$(OUTPUT)/fuzz/$$f.log \
+		|| { tail -30 $(OUTPUT)/fuzz/$$f.log; exit 1; }; \
+		echo "fuzz_$$f: $$(grep -o 'Done [0-9]* runs' $(OUTPUT)/fuzz/$$f.log), no crash"; \
+	done
+
 # Every test target builds with the deps in place first; CI starts bare.
 unit-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats \
@@ -163,7 +199,7 @@ netns-test: deps
 	$(Q)XDPFW=$(OUTPUT)/xdpfw LIVEGEN=$(OUTPUT)/tests/livegen bash tests/netns/test_reload.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory unit-test bpf-test netns-test
+	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test
 
 # Never part of `make test`, never fails on speed: it measures and reports.
 bench: deps bench-deps

@@ -12,6 +12,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "conntrack.h"
 #include "loader.h"
@@ -27,15 +28,6 @@ enum opt_bits {
 	OPT_POLICY = 1 << 0,
 	OPT_MODE = 1 << 1,
 	OPT_JSON = 1 << 2,
-};
-
-#define MAX_POS 64
-
-struct args {
-	const char *pos[MAX_POS];
-	int n_pos;
-	const char *policy_file;
-	enum attach_mode mode;
 };
 
 struct verb {
@@ -396,7 +388,7 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct args *
 	memset(a, 0, sizeof(*a));
 	a->mode = ATTACH_AUTO;
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* glibc: start over, also after an earlier parse of other arguments */
 	while ((c = getopt_long(argc, argv, "p:m:j", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -436,10 +428,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return verbose ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-int main(int argc, char **argv)
+int cli_parse(int argc, char **argv, const struct verb **out, struct args *a)
 {
 	const struct verb *v;
-	struct args a;
 	int ret;
 
 	while (argc > 1 && !strcmp(argv[1], "-v")) {
@@ -460,8 +451,20 @@ int main(int argc, char **argv)
 		pr_err("unknown verb '%s' (xdpfw help lists them)", argv[1]);
 		return EXIT_USAGE;
 	}
-	ret = parse_args(v, argc - 1, argv + 1, &a);
+	ret = parse_args(v, argc - 1, argv + 1, a);
 	if (ret)
+		return ret;
+	*out = v;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct verb *v;
+	struct args a;
+	int ret = cli_parse(argc, argv, &v, &a);
+
+	if (ret >= 0)
 		return ret;
 	if (v->needs_root && require_root())
 		return EXIT_FAIL;

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The command line, parsed: shared by main() and the CLI fuzzer. */
+#ifndef XDPFW_USER_CLI_H
+#define XDPFW_USER_CLI_H
+
+#include "loader.h"
+
+#define MAX_POS 64
+
+struct args {
+	const char *pos[MAX_POS];
+	int n_pos;
+	const char *policy_file;
+	enum attach_mode mode;
+};
+
+struct verb;
+
+/*
+ * Everything main() does before running a verb: -1 and the verb to run, or
+ * the exit status when there is nothing to run.
+ */
+int cli_parse(int argc, char **argv, const struct verb **out, struct args *a);
+
+#endif /* XDPFW_USER_CLI_H */
