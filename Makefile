@@ -140,6 +140,11 @@ $(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(LIB_OBJS)
 
 $(OUTPUT)/tests/test_xdp: $(OUTPUT)/tests/packet.o
 
+$(OUTPUT)/tests/test_diff: $(OUTPUT)/tests/test_diff.o $(OUTPUT)/tests/packet.o \
+		$(OUTPUT)/tests/reference.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@
@@ -167,9 +172,11 @@ $(OUTPUT)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(USER_SRCS) user/default_policy.
 		$(filter %.c %.S,$^) $(LDLIBS) -o $@
 
 # fuzz-test: a short bounded run of each, seeded with tests/fuzz/corpus (and every crash
-# ever found, kept there as a regression input); fuzz: the long run.
+# ever found, kept there as a regression input); fuzz: the long run, and 1M packets of the
+# differential test with a new seed (bpf-test runs 100k with a fixed one).
 fuzz-test fuzz: deps
-	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
+	$(Q)$(MAKE) --no-print-directory $(FUZZERS) $(OUTPUT)/tests/test_diff
+	$(Q)$(if $(filter fuzz,$@),$(OUTPUT)/tests/test_diff 1000000 $$RANDOM,true)
 	$(Q)for f in policy cli; do \
 		rm -rf $(OUTPUT)/fuzz/corpus-$$f && mkdir -p $(OUTPUT)/fuzz/corpus-$$f && \
 		$(OUTPUT)/fuzz/fuzz_$$f -max_total_time=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),10) \
@@ -188,8 +195,9 @@ unit-test: deps
 	$(Q)$(OUTPUT)/tests/test_conntrack
 
 bpf-test: deps
-	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_diff
 	$(Q)$(OUTPUT)/tests/test_xdp
+	$(Q)$(OUTPUT)/tests/test_diff 100000
 
 netns-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)

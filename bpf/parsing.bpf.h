@@ -66,6 +66,7 @@ struct l3_info {
 	__u8 l3;	/* 4 or 6 */
 	__u8 proto;	/* transport protocol, after any IPv6 extension headers */
 	__u8 frag;	/* enum frag_kind */
+	__u8 frag_proto; /* the same in every fragment: IPv4 protocol, IPv6 fragment header's next */
 };
 
 /* What the transport header says; ports in network order. */
@@ -145,6 +146,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct l3_info *l3)
 	frag_off = bpf_ntohs(iph->frag_off);
 	if (frag_off & (IP_MF | IP_OFFSET)) {
 		l3->frag_id = iph->id;
+		l3->frag_proto = iph->protocol;
 		l3->frag = frag_off & IP_OFFSET ? FRAG_LATER : FRAG_FIRST;
 		/* RFC 1858: offset 1 can only serve to rewrite a TCP header. */
 		if ((frag_off & IP_OFFSET) == 1 && iph->protocol == IPPROTO_TCP)
@@ -208,6 +210,7 @@ static __always_inline int parse_ipv6(struct cursor *c, void *ctx, int xdp, stru
 			if (!(fh.frag_off & bpf_htons(0xFFF9)))
 				break;
 			l3->frag_id = fh.identification;
+			l3->frag_proto = fh.nexthdr;
 			l3->frag = fh.frag_off & bpf_htons(0xFFF8) ? FRAG_LATER : FRAG_FIRST;
 			break;
 		default:

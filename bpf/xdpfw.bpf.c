@@ -196,7 +196,8 @@ static __always_inline void remember_first_fragment(struct pkt *p)
 
 static __always_inline void frag_key(struct xdpfw_frag_key *k, const struct l3_info *l3)
 {
-	*k = (struct xdpfw_frag_key){ .id = l3->frag_id, .l3 = l3->l3, .proto = l3->proto };
+	/* Not l3->proto: headers after an IPv6 fragment header are in the first fragment only. */
+	*k = (struct xdpfw_frag_key){ .id = l3->frag_id, .l3 = l3->l3, .proto = l3->frag_proto };
 	__builtin_memcpy(k->saddr, l3->saddr, sizeof(k->saddr));
 	__builtin_memcpy(k->daddr, l3->daddr, sizeof(k->daddr));
 }

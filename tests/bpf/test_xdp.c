@@ -541,6 +541,11 @@ static void test_fragments(void **state)
 		  { TCP6(22), .ext = { HOP, FRAG, DST }, .n_ext = 3, .v6frag = 1 },
 		  { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } },
 	};
+	static const struct tcase v6_behind_dst = {
+		"its later fragment passes: the key's protocol is the fragment header's next header",
+		{ TCP6(22), .ext = { HOP, FRAG, DST }, .n_ext = 3, .v6frag = 4 << 3 },
+		{ PASS(PASSED_FRAGMENT), XDPFW_L4_TCP, 22 }
+	};
 	static const struct tcase v6_later_other_proto = {
 		"IPv6 later fragment, same id, other protocol: dropped",
 		{ TCP6(53), .ext = { FRAG }, .n_ext = 1, .v6frag = 3 << 3 },
@@ -571,6 +576,7 @@ static void test_fragments(void **state)
 	check_case(&v6[1]);
 	check_case(&v6_later_other_proto);
 	check_case(&v6[2]);
+	check_case(&v6_behind_dst);
 	/* Every IPv6 case has id 42: start the blocked datagram from an empty table. */
 	clear_frags();
 	check_case(&v6_blocked[0]);
