@@ -110,6 +110,15 @@ $(OUTPUT)/xdpfw: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The same CLI under ASan, LSan and UBSan: the namespace tests run it, so a leak,
+# an invalid access or undefined behaviour fails them (exit status 23).
+$(OUTPUT)/asan/xdpfw: $(USER_SRCS) user/default_policy.S $(DEFAULT_POLICY) $(SKEL)
+	$(call msg,ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=gnu11 \
+		-Iinclude -Iuser -I$(OUTPUT) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
+		$(filter %.c %.S,$^) $(LDLIBS) -o $@
+
 $(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -199,11 +208,14 @@ bpf-test: deps
 	$(Q)$(OUTPUT)/tests/test_xdp
 	$(Q)$(OUTPUT)/tests/test_diff 100000
 
+ASAN_ENV := ASAN_OPTIONS=exitcode=23:detect_leaks=1 UBSAN_OPTIONS=exitcode=23
 netns-test: deps
-	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)
-	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_integration.sh
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(OUTPUT)/asan/xdpfw $(TOOL_BINS)
+	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
+		bash tests/netns/test_integration.sh
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_conntrack.sh
-	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/test_faults.sh
+	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
+		bash tests/netns/test_faults.sh
 	$(Q)XDPFW=$(OUTPUT)/xdpfw LIVEGEN=$(OUTPUT)/tests/livegen bash tests/netns/test_reload.sh
 
 test: deps

@@ -578,7 +578,8 @@ int xdpfw_status(struct iface_status **out, size_t *n)
 		*n = 0;
 		return err;
 	}
-	qsort(st, *n, sizeof(*st), cmp_status);
+	if (*n)
+		qsort(st, *n, sizeof(*st), cmp_status);
 	*out = st;
 	return 0;
 }
