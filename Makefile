@@ -161,7 +161,7 @@ $(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
 # libFuzzer harnesses with ASan and UBSan; each is linked with the userspace sources it fuzzes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Iuser -I$(OUTPUT)
-FUZZERS := $(OUTPUT)/fuzz/fuzz_policy $(OUTPUT)/fuzz/fuzz_cli
+FUZZERS := $(OUTPUT)/fuzz/fuzz_policy $(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_proc
 FUZZ_SECONDS ?= 300
 
 $(OUTPUT)/fuzz:
@@ -173,9 +173,9 @@ $(OUTPUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c user/policy.c user/default_
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
 		$(filter %.c %.S,$^) -o $@
 
-# main() is renamed away: the harness calls cli_parse() and never runs a verb.
-$(OUTPUT)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(USER_SRCS) user/default_policy.S $(SKEL) \
-		| $(OUTPUT)/fuzz
+# main() is renamed away: the harnesses call parsers and never run a verb.
+$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_proc: $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(USER_SRCS) \
+		user/default_policy.S $(SKEL) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Dmain=xdpfw_main -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
 		$(filter %.c %.S,$^) $(LDLIBS) -o $@
@@ -186,7 +186,7 @@ $(OUTPUT)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(USER_SRCS) user/default_policy.
 fuzz-test fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZERS) $(OUTPUT)/tests/test_diff
 	$(Q)$(if $(filter fuzz,$@),$(OUTPUT)/tests/test_diff 1000000 $$RANDOM,true)
-	$(Q)for f in policy cli; do \
+	$(Q)for f in policy cli proc; do \
 		rm -rf $(OUTPUT)/fuzz/corpus-$$f && mkdir -p $(OUTPUT)/fuzz/corpus-$$f && \
 		$(OUTPUT)/fuzz/fuzz_$$f -max_total_time=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),10) \
 			-close_fd_mask=3 -artifact_prefix=$(OUTPUT)/fuzz/ \
