@@ -185,7 +185,8 @@ $(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_proc: $(OUTPUT)/fuzz/%: tests/fuzz/%
 # differential test with a new seed (bpf-test runs 100k with a fixed one).
 fuzz-test fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZERS) $(OUTPUT)/tests/test_diff
-	$(Q)$(if $(filter fuzz,$@),$(OUTPUT)/tests/test_diff 1000000 $$RANDOM,true)
+	$(Q)$(if $(filter fuzz,$@),$(OUTPUT)/tests/test_diff 1000000 \
+		$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '),true)
 	$(Q)for f in policy cli proc; do \
 		rm -rf $(OUTPUT)/fuzz/corpus-$$f && mkdir -p $(OUTPUT)/fuzz/corpus-$$f && \
 		$(OUTPUT)/fuzz/fuzz_$$f -max_total_time=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),10) \

@@ -258,9 +258,9 @@ int main(int argc, char **argv)
 	map_batch_each(bpf_map__fd(skel->maps.port_stats), sizeof(__u32),
 		       sizeof(struct xdpfw_port_stats) * ncpu, 8192, false, check_ports, NULL);
 	xdpfw_bpf__destroy(skel);
-	printf("differential: %ld packets, %ld verdict/reason mismatches, %ld port counter "
-	       "mismatches, %ld aborted\n",
-	       packets, mismatches, port_mismatches, aborted);
+	printf("differential: %ld packets (seed %s), %ld verdict/reason mismatches, %ld port "
+	       "counter mismatches, %ld aborted\n",
+	       packets, argc > 2 ? argv[2] : "1", mismatches, port_mismatches, aborted);
 	printf("%ld passed, %ld failed\n", packets - mismatches, mismatches + port_mismatches);
 	return mismatches || port_mismatches || aborted ? 1 : 0;
 }
