@@ -46,7 +46,7 @@ SKEL      := $(OUTPUT)/xdpfw.skel.h
 DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
-	     $(OUTPUT)/tests/test_xdp
+	     $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct
 TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen
 
 # Building needs clang, bpftool and the -dev packages: install what is missing first.
@@ -147,7 +147,7 @@ $(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/tests/test_xdp: $(OUTPUT)/tests/packet.o
+$(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct: $(OUTPUT)/tests/packet.o $(OUTPUT)/tests/harness.o
 
 $(OUTPUT)/tests/test_diff: $(OUTPUT)/tests/test_diff.o $(OUTPUT)/tests/packet.o \
 		$(OUTPUT)/tests/reference.o $(LIB_OBJS)
@@ -205,8 +205,10 @@ unit-test: deps
 	$(Q)$(OUTPUT)/tests/test_conntrack
 
 bpf-test: deps
-	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_diff
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct \
+		$(OUTPUT)/tests/test_diff
 	$(Q)$(OUTPUT)/tests/test_xdp
+	$(Q)$(OUTPUT)/tests/test_ct
 	$(Q)$(OUTPUT)/tests/test_diff 100000
 
 ASAN_ENV := ASAN_OPTIONS=exitcode=23:detect_leaks=1 UBSAN_OPTIONS=exitcode=23

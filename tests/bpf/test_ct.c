@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connection tracking: the tc egress program and the XDP program together,
+ * both run with bpf_prog_test_run_opts, sharing the skeleton's maps.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+
+#include "harness.h"
+
+/* Runs a packet the host sends through the egress program. */
+static void egress(const struct spec *s)
+{
+	static __u8 f[MAX_FRAME];
+	size_t len = build(s, f);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = len, .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpfw_egress), &opts),
+			 0);
+	assert_int_equal(opts.retval, 0 /* TC_ACT_OK: egress is never dropped */);
+}
+
+/* The key of the flow an outbound spec belongs to. */
+static struct xdpfw_ct_key ct_key_of(const struct spec *s)
+{
+	struct xdpfw_ct_key k = { .proto = s->proto, .l3 = s->l3 };
+	__u8 remote = s->remote ? s->remote : 2;
+
+	if (s->l3 == 4) {
+		k.local[0] = htonl(0xc6120001);
+		k.remote[0] = htonl(0xc6120000 | remote);
+	} else {
+		inet_pton(AF_INET6, "2001:db8::1", k.local);
+		inet_pton(AF_INET6, "2001:db8::2", k.remote);
+		((__u8 *)k.remote)[15] = remote;
+	}
+	if (s->proto == IPPROTO_ICMP || s->proto == IPPROTO_ICMPV6) {
+		k.lport = htons(s->icmp_id);
+	} else {
+		k.lport = htons(s->sport ? s->sport : 40000);
+		k.rport = htons(s->dport);
+	}
+	return k;
+}
+
+static bool ct_get(const struct spec *out, struct xdpfw_ct_val *v)
+{
+	struct xdpfw_ct_key k = ct_key_of(out);
+
+	return !bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack), &k, v);
+}
+
+static __u64 ct_counter(enum xdpfw_ct_counter which)
+{
+	__u64 v[ncpu], sum = 0;
+	__u32 k = which;
+	int i;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.ct_stats), &k, v), 0);
+	for (i = 0; i < ncpu; i++)
+		sum += v[i];
+	return sum;
+}
+
+static unsigned int ct_entries(void)
+{
+	int fd = bpf_map__fd(skel->maps.conntrack);
+	struct xdpfw_ct_key k, next;
+	unsigned int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+static void clear_ct(void)
+{
+	int fd = bpf_map__fd(skel->maps.conntrack);
+	struct xdpfw_ct_key k;
+
+	while (!bpf_map_get_next_key(fd, NULL, &k))
+		assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+}
+
+/* The entry of `out` has this state and expires `secs` after a moment in [t0, now]. */
+static void check_entry(const char *what, const struct spec *out, __u8 state, __u64 secs,
+			__u64 t0)
+{
+	struct xdpfw_ct_val v;
+	__u64 t1 = now_jiffies();
+
+	if (!ct_get(out, &v))
+		fail_msg("%s: no flow entry", what);
+	if (v.state != state)
+		fail_msg("%s: state %u, expected %u", what, v.state, state);
+	if (v.expires + SLACK_JIFFIES < t0 + secs * hz || v.expires > t1 + secs * hz + SLACK_JIFFIES)
+		fail_msg("%s: expires %lld jiffies from now, expected %llu s at HZ %u", what,
+			 (long long)v.expires - (long long)t1, (unsigned long long)secs, hz);
+}
+
+static const char ct_policy[] = "allow tcp 22\n"
+				"timeout tcp-syn-sent 7\ntimeout tcp-established 11\n"
+				"timeout tcp-fin 5\ntimeout tcp-close 3\n"
+				"timeout udp 1\ntimeout udp-stream 4\ntimeout icmp 6\n";
+
+/* SYN out, SYN-ACK in, ACK out; spoofed replies; FIN and RST both ways. */
+static void test_ct_tcp(void **state)
+{
+	const struct spec syn = { TCP4(9999), .out = true, .tcp_flags = SYN };
+	const struct spec ack = { TCP4(9999), .out = true, .tcp_flags = ACK };
+	const struct tcase replies[] = {
+		{ "SYN-ACK of the tracked flow passes", { TCP4(40000), .sport = 9999, .tcp_flags = SYN | ACK },
+		  { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 } },
+		{ "wrong remote port: dropped", { TCP4(40000), .sport = 9998, .tcp_flags = SYN | ACK },
+		  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 40000 } },
+		{ "wrong remote address: dropped",
+		  { TCP4(40000), .sport = 9999, .remote = 3, .tcp_flags = SYN | ACK },
+		  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 40000 } },
+		{ "UDP on the same ports: dropped", { UDP4(40000), .sport = 9999 },
+		  { DROP(DROPPED_PORT), XDPFW_L4_UDP, 40000 } },
+		{ "IPv6 on the same ports: dropped", { TCP6(40000), .sport = 9999, .tcp_flags = ACK },
+		  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 40000 } },
+	};
+	const struct tcase data_in = { "inbound data passes", { TCP4(40000), .sport = 9999, .tcp_flags = ACK },
+				       { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 } };
+	const struct tcase fin_in = { "inbound FIN passes", { TCP4(40000), .sport = 9999, .tcp_flags = FIN | ACK },
+				      { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 } };
+	const struct tcase rst_in = { "inbound RST passes", { TCP4(40000), .sport = 9999, .tcp_flags = RST },
+				      { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 } };
+	struct xdpfw_ct_val before, after;
+	__u64 t0, inserts, refreshes, closes;
+	size_t i;
+
+	set_policy_text(ct_policy);
+	clear_ct();
+	inserts = ct_counter(XDPFW_CT_INSERTS);
+	t0 = now_jiffies();
+	egress(&syn);
+	check_entry("after SYN out", &syn, XDPFW_CT_SYN_SENT, 7, t0);
+	assert_int_equal(ct_counter(XDPFW_CT_INSERTS), inserts + 1);
+	assert_int_equal(ct_entries(), 1);
+	for (i = 0; i < sizeof(replies) / sizeof(replies[0]); i++)
+		check_case(&replies[i]);
+	assert_int_equal(ct_entries(), 1); /* inbound packets never create */
+
+	refreshes = ct_counter(XDPFW_CT_REFRESHES);
+	t0 = now_jiffies();
+	egress(&ack);
+	check_entry("after ACK out", &ack, XDPFW_CT_ESTABLISHED, 11, t0);
+	assert_int_equal(ct_counter(XDPFW_CT_REFRESHES), refreshes + 1);
+	/* Within a second, further packets out do not write the entry again. */
+	for (i = 0; i < 50; i++)
+		egress(&ack);
+	assert_int_equal(ct_counter(XDPFW_CT_REFRESHES), refreshes + 1);
+	assert_int_equal(ct_counter(XDPFW_CT_INSERTS), inserts + 1);
+
+	/* Inbound data neither writes nor extends the entry. */
+	assert_true(ct_get(&ack, &before));
+	check_case(&data_in);
+	assert_true(ct_get(&ack, &after));
+	assert_memory_equal(&before, &after, sizeof(before));
+
+	closes = ct_counter(XDPFW_CT_CLOSES);
+	t0 = now_jiffies();
+	check_case(&fin_in);
+	check_entry("after FIN in", &ack, XDPFW_CT_FIN, 5, t0);
+	assert_int_equal(ct_counter(XDPFW_CT_CLOSES), closes + 1);
+	t0 = now_jiffies();
+	check_case(&rst_in);
+	check_entry("after RST in", &ack, XDPFW_CT_CLOSE, 3, t0);
+	assert_true(ct_get(&ack, &after));
+	assert_int_equal(after.flags & XDPFW_CT_F_RST_IN, XDPFW_CT_F_RST_IN);
+	/* Data out after an inbound RST: the host's stack did not take it. */
+	t0 = now_jiffies();
+	egress(&ack);
+	check_entry("data out after an inbound RST", &ack, XDPFW_CT_ESTABLISHED, 11, t0);
+	/* The host's own RST closes for good: later ACKs out do not revive it. */
+	egress(&(struct spec){ TCP4(9999), .out = true, .tcp_flags = RST });
+	egress(&ack);
+	check_entry("ACK out after RST out", &ack, XDPFW_CT_CLOSE, 3, t0);
+}
+
+/* Entries inbound traffic could cause: none. */
+static void test_ct_flood(void **state)
+{
+	const struct spec synack_out = { TCP4(40022), .sport = 22, .out = true, .tcp_flags = SYN | ACK };
+	const struct spec data_out = { TCP4(40022), .sport = 22, .out = true, .tcp_flags = ACK };
+	static __u8 f[MAX_FRAME];
+	struct xdpfw_ct_val v;
+	__u64 inserts;
+	int port;
+
+	set_policy_text(ct_policy);
+	clear_ct();
+	inserts = ct_counter(XDPFW_CT_INSERTS);
+	for (port = 1000; port < 1200; port++) {
+		struct spec syn = { TCP4(port), .sport = 50000 + port };
+
+		build(&syn, f);
+		assert_int_equal(run(f, build(&syn, f)), XDP_DROP);
+	}
+	/* The host answering a SYN to an open port does not create an entry... */
+	egress(&synack_out);
+	assert_int_equal(ct_entries(), 0);
+	assert_int_equal(ct_counter(XDPFW_CT_INSERTS), inserts);
+	/* ...its first data or ACK of an established connection does. */
+	egress(&data_out);
+	assert_true(ct_get(&data_out, &v));
+	assert_int_equal(v.state, XDPFW_CT_ESTABLISHED);
+	assert_int_equal(ct_counter(XDPFW_CT_INSERTS), inserts + 1);
+}
+
+/* UDP: a reply passes until the timeout; a replied flow lives longer once refreshed. */
+static void test_ct_udp(void **state)
+{
+	const struct spec out = { UDP4(5353), .out = true };
+	const struct tcase reply = { "UDP reply passes", { UDP4(40000), .sport = 5353 },
+				     { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 40000 } };
+	const struct tcase late = { "late UDP reply dropped", { UDP4(40000), .sport = 5353 },
+				    { DROP(DROPPED_PORT), XDPFW_L4_UDP, 40000 } };
+	struct xdpfw_ct_val v;
+	__u64 t0;
+
+	set_policy_text(ct_policy);
+	clear_ct();
+	t0 = now_jiffies();
+	egress(&out);
+	check_entry("UDP out", &out, XDPFW_CT_ESTABLISHED, 1, t0);
+	check_case(&reply);
+	assert_true(ct_get(&out, &v));
+	assert_int_equal(v.flags & XDPFW_CT_F_REPLIED, XDPFW_CT_F_REPLIED);
+	usleep(1100000);
+	check_case(&late);
+	/* Out again: the flow was answered, so it gets the stream timeout. */
+	t0 = now_jiffies();
+	egress(&out);
+	check_entry("UDP out after a reply", &out, XDPFW_CT_ESTABLISHED, 4, t0);
+	check_case(&reply);
+}
+
+/* ICMP echo: the reply with the request's id passes, even with ICMP dropped. */
+static void test_ct_icmp_echo(void **state)
+{
+	const struct spec ping = { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 0x1234, .out = true };
+	const struct spec ping6 = { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128, .icmp_id = 0x77, .out = true };
+	const struct tcase cases[] = {
+		{ "echo reply, same id: established",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 0, .icmp_id = 0x1234 },
+		  { PASS(PASSED_ESTABLISHED), NO_PORT } },
+		{ "echo reply, other id: ICMP policy", { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 0, .icmp_id = 0x4321 },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "echo request with the id: ICMP policy", { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 0x1234 },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "ICMPv6 echo reply, same id: established",
+		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 129, .icmp_id = 0x77 },
+		  { PASS(PASSED_ESTABLISHED), NO_PORT } },
+		{ "ICMPv6 echo reply, other id: ICMPv6 policy",
+		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 129, .icmp_id = 0x78 },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+	};
+	__u64 t0;
+	size_t i;
+
+	set_policy_text("icmp drop\nicmp6 drop\ntimeout icmp 6\n");
+	clear_ct();
+	t0 = now_jiffies();
+	egress(&ping);
+	egress(&ping6);
+	check_entry("ping out", &ping, XDPFW_CT_ESTABLISHED, 6, t0);
+	check_entry("ping6 out", &ping6, XDPFW_CT_ESTABLISHED, 6, t0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_case(&cases[i]);
+}
+
+/* RELATED: ICMP errors quoting a tracked flow pass even with ICMP dropped. */
+static void test_ct_related(void **state)
+{
+	static const struct spec udp_out = { UDP4(5353), .out = true };
+	static const struct spec udp_other = { UDP4(5354), .out = true };
+	static const struct spec tcp6_out = { TCP6(9999), .out = true, .tcp_flags = SYN };
+	static const struct spec tcp6_other = { TCP6(9999), .sport = 40001, .out = true, .tcp_flags = SYN };
+	static const struct spec ping_out = { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 9, .out = true };
+	const struct tcase cases[] = {
+		{ "port unreachable about a tracked UDP flow",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_out },
+		  { PASS(PASSED_RELATED), NO_PORT } },
+		{ "port unreachable about an untracked flow: ICMP policy",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_other },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "time exceeded about a tracked ping",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 11, .quote = &ping_out },
+		  { PASS(PASSED_RELATED), NO_PORT } },
+		{ "echo request quoting a tracked flow is no error: ICMP policy",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .quote = &udp_out },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "packet too big about a tracked TCP flow",
+		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .quote = &tcp6_out },
+		  { PASS(PASSED_RELATED), NO_PORT } },
+		{ "IPv6 unreachable about an untracked flow: ICMPv6 policy",
+		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 1, .quote = &tcp6_other },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "ICMP error quoting nothing at all: ICMP policy",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .payload = 4 },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+	};
+	size_t i;
+
+	set_policy_text("icmp drop\nicmp6 drop\n");
+	clear_ct();
+	egress(&udp_out);
+	egress(&tcp6_out);
+	egress(&ping_out);
+	assert_int_equal(ct_entries(), 3);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_case(&cases[i]);
+}
+
+/* IPv6 and VLAN-tagged flows, and the port bitmap that gates the lookup. */
+static void test_ct_ipv6_vlan_ports(void **state)
+{
+	const struct spec out6 = { .vlans = 1, TCP6(443), .sport = 41000, .out = true, .tcp_flags = SYN };
+	const struct tcase in6 = { "IPv6 SYN-ACK through QinQ",
+				   { .vlans = 2, .tpid = ETH_P_8021AD, TCP6(41000), .sport = 443,
+				     .tcp_flags = SYN | ACK },
+				   { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 41000 } };
+	const struct spec hidden = { TCP4(443), .sport = 42000, .out = true };
+	const struct tcase in_hidden = { "tracked, but its port bit unset: not looked up",
+					 { TCP4(42000), .sport = 443, .tcp_flags = ACK },
+					 { DROP(DROPPED_PORT), XDPFW_L4_TCP, 42000 } };
+	struct xdpfw_ct_key k = ct_key_of(&hidden);
+	struct xdpfw_ct_val v = { .expires = now_jiffies() + 60 * hz, .state = XDPFW_CT_ESTABLISHED };
+	struct xdpfw_ct_ports ports;
+	__u32 zero = 0;
+
+	set_policy_text(ct_policy);
+	clear_ct();
+	egress(&out6);
+	check_case(&in6);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.ct_ports), &zero, &ports), 0);
+	assert_true(ports.ports[XDPFW_L4_TCP][41000 / 64] & (1ULL << (41000 % 64)));
+	assert_false(ports.ports[XDPFW_L4_UDP][41000 / 64] & (1ULL << (41000 % 64)));
+	assert_false(ports.ports[XDPFW_L4_TCP][42000 / 64] & (1ULL << (42000 % 64)));
+	/* An entry written behind the bitmap's back is never consulted. */
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.conntrack), &k, &v, 0), 0);
+	check_case(&in_hidden);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ct_tcp),	     cmocka_unit_test(test_ct_flood),
+		cmocka_unit_test(test_ct_udp),	     cmocka_unit_test(test_ct_icmp_echo),
+		cmocka_unit_test(test_ct_related),   cmocka_unit_test(test_ct_ipv6_vlan_ports),
+	};
+
+	return cmocka_run_group_tests_name("state tracking (BPF_PROG_TEST_RUN)", tests,
+					   harness_setup, harness_teardown);
+}
