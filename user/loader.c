@@ -113,27 +113,43 @@ static int attach_xdp(int prog_fd, __u32 ifindex, const char *iface, enum attach
 	return fd;
 }
 
-static int pin_maps(struct xdpfw_bpf *skel, const char *iface)
+struct map_pin {
+	struct bpf_map *map;
+	const char *name;
+};
+
+#define N_IFACE_PINS 5
+#define N_SHARED_PINS 3
+
+static void iface_pins(struct xdpfw_bpf *skel, struct map_pin pins[N_IFACE_PINS])
 {
-	const struct {
-		struct bpf_map *map;
-		const char *name;
-	} pins[] = {
-		{ skel->maps.policy, XDPFW_PIN_POLICY },
-		{ skel->maps.config, XDPFW_PIN_CONFIG },
-		{ skel->maps.port_stats, XDPFW_PIN_PORT_STATS },
-		{ skel->maps.reason_stats, XDPFW_PIN_REASON_STATS },
-		{ skel->maps.frags, XDPFW_PIN_FRAGS },
-	};
+	pins[0] = (struct map_pin){ skel->maps.policy, XDPFW_PIN_POLICY };
+	pins[1] = (struct map_pin){ skel->maps.config, XDPFW_PIN_CONFIG };
+	pins[2] = (struct map_pin){ skel->maps.port_stats, XDPFW_PIN_PORT_STATS };
+	pins[3] = (struct map_pin){ skel->maps.reason_stats, XDPFW_PIN_REASON_STATS };
+	pins[4] = (struct map_pin){ skel->maps.frags, XDPFW_PIN_FRAGS };
+}
+
+/* The flow table last: its pin is the commit point of a first load's shared maps. */
+static void shared_pins(struct xdpfw_bpf *skel, struct map_pin pins[N_SHARED_PINS])
+{
+	pins[0] = (struct map_pin){ skel->maps.ct_stats, XDPFW_PIN_CT_STATS };
+	pins[1] = (struct map_pin){ skel->maps.ct_ports, XDPFW_PIN_CT_PORTS };
+	pins[2] = (struct map_pin){ skel->maps.conntrack, XDPFW_PIN_CONNTRACK };
+}
+
+/* iface NULL: the shared maps, right under the pin root. */
+static int pin_all(const struct map_pin *pins, size_t n, const char *iface)
+{
 	char path[PATH_MAX];
 	size_t i;
 	int err;
 
-	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+	for (i = 0; i < n; i++) {
 		pins_path(path, iface, pins[i].name);
 		err = bpf_map__pin(pins[i].map, path);
 		if (err) {
-			pr_err("%s: cannot pin %s: %s", iface, path, strerror(-err));
+			pr_err("cannot pin %s: %s", path, strerror(-err));
 			return err;
 		}
 	}
@@ -205,14 +221,7 @@ static int teardown(const char *iface)
  */
 static int use_shared_maps(struct xdpfw_bpf *skel, const struct policy *pol, bool *created)
 {
-	const struct {
-		struct bpf_map *map;
-		const char *name;
-	} shared[] = {
-		{ skel->maps.conntrack, XDPFW_PIN_CONNTRACK },
-		{ skel->maps.ct_ports, XDPFW_PIN_CT_PORTS },
-		{ skel->maps.ct_stats, XDPFW_PIN_CT_STATS },
-	};
+	struct map_pin shared[N_SHARED_PINS];
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	char path[PATH_MAX];
@@ -224,7 +233,8 @@ static int use_shared_maps(struct xdpfw_bpf *skel, const struct policy *pol, boo
 		pins_remove_shared(); /* what an interrupted first load left */
 		return bpf_map__set_max_entries(skel->maps.conntrack, pol->ct_size);
 	}
-	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+	shared_pins(skel, shared);
+	for (i = 0; i < N_SHARED_PINS; i++) {
 		pins_path(path, NULL, shared[i].name);
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
@@ -232,7 +242,8 @@ static int use_shared_maps(struct xdpfw_bpf *skel, const struct policy *pol, boo
 			return -errno;
 		}
 		err = bpf_map__reuse_fd(shared[i].map, fd);
-		if (!err && i == 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		if (!err && shared[i].map == skel->maps.conntrack &&
+		    !bpf_obj_get_info_by_fd(fd, &info, &len) &&
 		    info.max_entries != pol->ct_size)
 			pr_warn("conntrack-size %u not applied: the flow table shared with the other "
 				"interfaces holds %u (unload them all to resize it)",
@@ -240,31 +251,6 @@ static int use_shared_maps(struct xdpfw_bpf *skel, const struct policy *pol, boo
 		close(fd);
 		if (err) {
 			pr_err("%s does not match this xdpfw build: %s", path, strerror(-err));
-			return err;
-		}
-	}
-	return 0;
-}
-
-static int pin_shared_maps(struct xdpfw_bpf *skel)
-{
-	const struct {
-		struct bpf_map *map;
-		const char *name;
-	} shared[] = {
-		{ skel->maps.ct_stats, XDPFW_PIN_CT_STATS },
-		{ skel->maps.ct_ports, XDPFW_PIN_CT_PORTS },
-		{ skel->maps.conntrack, XDPFW_PIN_CONNTRACK }, /* last: the commit point */
-	};
-	char path[PATH_MAX];
-	size_t i;
-	int err;
-
-	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
-		pins_path(path, NULL, shared[i].name);
-		err = bpf_map__pin(shared[i].map, path);
-		if (err) {
-			pr_err("cannot pin %s: %s", path, strerror(-err));
 			return err;
 		}
 	}
@@ -345,6 +331,7 @@ static int check_not_loaded(const char *iface, __u32 ifindex)
 static int load_locked(const char *iface, __u32 ifindex, const struct policy *pol,
 		       enum attach_mode mode)
 {
+	struct map_pin pins[N_IFACE_PINS];
 	struct xdpfw_bpf *skel = NULL;
 	struct xdpfw_config cfg = {};
 	struct policy_maps maps;
@@ -369,9 +356,12 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 		pr_err("%s: cannot create %s: %s", iface, path, strerror(errno));
 		goto out_destroy;
 	}
-	err = pin_maps(skel, iface);
-	if (!err && created)
-		err = pin_shared_maps(skel);
+	iface_pins(skel, pins);
+	err = pin_all(pins, N_IFACE_PINS, iface);
+	if (!err && created) {
+		shared_pins(skel, pins);
+		err = pin_all(pins, N_SHARED_PINS, NULL);
+	}
 	if (!err)
 		err = seed_flows(skel, pol, iface);
 	if (!err)
