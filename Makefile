@@ -15,8 +15,19 @@ MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Iinclude -I$(OUTPUT) -Iuser -MMD -MP
 LDLIBS	+= -lbpf -lelf -lz -ljson-c
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude \
-	-I/usr/include/$(MULTIARCH) -MMD -MP
+BPF_CPPFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I/usr/include/$(MULTIARCH)
+BPF_CFLAGS := -g -O2 -Wall $(BPF_CPPFLAGS) -MMD -MP
+
+# BPF programs include no libc header: glibc's compile under -target bpf only where
+# the 32-bit libc headers (libc6-dev-i386) happen to be installed. Every header a BPF
+# source reaches must be the project's, the kernel uapi's or libbpf's; -M lists the
+# system headers that -MMD leaves out.
+BPF_HEADERS_OK := ^(bpf|include|tests/bench)/|^/usr/include/(linux|asm-generic|bpf|$(MULTIARCH)/asm)/
+define check_bpf_headers
+	$(Q)hdrs=$$($(CLANG) $(BPF_CPPFLAGS) -M -MT x $(1)) || exit 1; \
+	bad=$$(echo "$$hdrs" | tr -s ' \\' '\n\n' | grep '\.h$$' | grep -Ev '$(BPF_HEADERS_OK)'); \
+	if [ -n "$$bad" ]; then echo "$(1): headers outside the uapi and libbpf:" $$bad >&2; exit 1; fi
+endef
 
 # Debian packages the build, the tests and the demo need; `make deps` installs the missing ones.
 DEPS	:= make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
@@ -82,6 +93,7 @@ $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 
 $(BPF_OBJ): bpf/xdpfw.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
+	$(call check_bpf_headers,$<)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(SKEL): $(BPF_OBJ)
@@ -90,6 +102,7 @@ $(SKEL): $(BPF_OBJ)
 
 $(OUTPUT)/floor.bpf.o: tests/bench/floor.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
+	$(call check_bpf_headers,$<)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/floor.skel.h: $(OUTPUT)/floor.bpf.o

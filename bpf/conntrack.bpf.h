@@ -8,10 +8,8 @@
 #ifndef XDPFW_CONNTRACK_BPF_H
 #define XDPFW_CONNTRACK_BPF_H
 
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
-
 #include "parsing.bpf.h"
+#include "policy.bpf.h"
 #include "xdpfw.h"
 
 /* Shared by every interface: the loader reuses the pinned maps. */
@@ -177,17 +175,30 @@ static __always_inline int parse_quoted(struct cursor *c, int ethertype, struct 
 	return 0;
 }
 
+/* Are two addresses of a family equal? IPv4 uses the first word. */
+static __always_inline int addr_eq(const __u32 *a, const __u32 *b, __u8 l3)
+{
+	if (l3 == 4)
+		return a[0] == b[0];
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]));
+}
+
 /*
  * An ICMP error at the cursor (just past the 8-byte ICMP header) about a
- * packet the host sent: the quoted packet's key is in egress orientation.
+ * packet the host sent: RELATED when it quotes a tracked flow, or a packet
+ * from one of the policy's open ports (a connection to the host's own
+ * services, which have no flow). As in nf_conntrack, the error must be
+ * addressed to the quoted packet's source: an error about someone else's
+ * packet is not about ours.
  */
-static __always_inline int ct_related(struct cursor *c, int ethertype)
+static __always_inline int ct_related(struct cursor *c, int ethertype, const struct l3_info *outer,
+				      const struct xdpfw_policy *pol)
 {
 	struct l3_info in = {};
 	struct xdpfw_ct_key k = {};
 	__u8 *h;
 
-	if (parse_quoted(c, ethertype, &in))
+	if (parse_quoted(c, ethertype, &in) || !addr_eq(in.saddr, outer->daddr, outer->l3))
 		return 0;
 	h = cursor_pull(c, 8);
 	if (!h)
@@ -196,6 +207,8 @@ static __always_inline int ct_related(struct cursor *c, int ethertype)
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 		ct_key(&k, &in, *(__be16 *)h, *(__be16 *)(h + 2), 1);
+		if (port_allowed(pol, l4_of(in.proto), bpf_ntohs(k.lport)))
+			return 1;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
@@ -304,16 +317,23 @@ static __always_inline void ct_outbound(const struct l3_info *l3, const struct l
 	}
 	now = bpf_jiffies64();
 	v = bpf_map_lookup_elem(&conntrack, &k);
+	/*
+	 * What the host sends from one of the policy's open ports answers
+	 * traffic the port check lets in anyway. Tracking it would let an
+	 * outsider fill the table (queries from spoofed sources, each answered)
+	 * and evict the flows the host opened; so it creates nothing.
+	 */
+	l4i = l4_of(l3->proto);
+	if (!v && l4i < XDPFW_L4_MAX && port_allowed(pol, l4i, bpf_ntohs(k.lport)))
+		return;
 	if (l3->proto == IPPROTO_TCP) {
 		ct_outbound_tcp(&k, v, l4->tcp_flags, now, pol);
 		return;
 	}
 	if (l3->proto == IPPROTO_UDP) {
-		l4i = XDPFW_L4_UDP;
 		timeout = ct_timeout(pol, v && (v->flags & XDPFW_CT_F_REPLIED) ?
 						  XDPFW_CT_TO_UDP_STREAM : XDPFW_CT_TO_UDP);
 	} else {
-		l4i = XDPFW_L4_MAX;
 		timeout = ct_timeout(pol, XDPFW_CT_TO_ICMP);
 	}
 	if (v)

@@ -17,18 +17,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "proto.bpf.h"
 #include "xdpfw.h"
-
-#ifndef ETH_P_8021AD
-#define ETH_P_8021AD 0x88A8
-#endif
-
-#define IP_MF		0x2000
-#define IP_OFFSET	0x1FFF
-#define TCP_FIN		0x01
-#define TCP_SYN		0x02
-#define TCP_RST		0x04
-#define TCP_ACK		0x10
 
 struct cursor {
 	void *data; /* start of the frame: offsets count from here */
@@ -89,13 +79,49 @@ static __always_inline void *cursor_pull(struct cursor *c, __u32 len)
 
 static __always_inline int is_vlan(__be16 proto)
 {
-	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
+	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD) ||
+	       proto == bpf_htons(ETH_P_QINQ1);
+}
+
+struct pppoe_hdr {
+	__u8 ver_type;
+	__u8 code;
+	__be16 session;
+	__be16 length;
+};
+
+/*
+ * A PPPoE session frame is judged as the IP packet it carries; other PPP
+ * protocols (LCP, IPCP, ...) are link control and pass as non-IP. The PPP
+ * protocol field may be compressed to one byte (RFC 1661 PFC: an odd first
+ * byte): read both ways, so that no encoding smuggles IP past the filter.
+ */
+static __always_inline int parse_pppoe(struct cursor *c)
+{
+	__u8 *p;
+	__u16 ppp;
+
+	if (!cursor_pull(c, sizeof(struct pppoe_hdr)) || !(p = cursor_pull(c, 1)))
+		return -1;
+	ppp = p[0];
+	if (!(ppp & 1)) {
+		p = cursor_pull(c, 1);
+		if (!p)
+			return -1;
+		ppp = ppp << 8 | p[0];
+	}
+	if (ppp == PPP_IP)
+		return bpf_htons(ETH_P_IP);
+	if (ppp == PPP_IPV6)
+		return bpf_htons(ETH_P_IPV6);
+	return bpf_htons(ETH_P_PPP_SES);
 }
 
 /*
- * Ethernet plus up to two VLAN tags (802.1Q, 802.1ad). Returns the inner
- * EtherType in network order, or -1 when truncated or tagged deeper than we
- * look: a frame we cannot classify is not passed.
+ * Ethernet, up to two VLAN tags (802.1Q, 802.1ad, the older 0x9100) and a
+ * PPPoE session header. Returns the EtherType of what follows in network
+ * order (ETH_P_IP or ETH_P_IPV6 for IP inside PPPoE), or -1 when truncated
+ * or tagged deeper than we look: a frame we cannot classify is not passed.
  */
 static __always_inline int parse_eth(struct cursor *c)
 {
@@ -110,13 +136,17 @@ static __always_inline int parse_eth(struct cursor *c)
 #pragma unroll
 	for (i = 0; i < 2; i++) {
 		if (!is_vlan(proto))
-			return proto;
+			break;
 		vh = cursor_pull(c, sizeof(*vh));
 		if (!vh)
 			return -1;
 		proto = vh->encap_proto;
 	}
-	return is_vlan(proto) ? -1 : proto;
+	if (is_vlan(proto))
+		return -1;
+	if (proto == bpf_htons(ETH_P_PPP_SES))
+		return parse_pppoe(c);
+	return proto;
 }
 
 static __always_inline void ipv6_addrs(struct l3_info *l3, const struct ipv6hdr *ip6h)
@@ -173,7 +203,7 @@ static __always_inline int parse_ipv6(struct cursor *c, void *ctx, int xdp, stru
 	struct ipv6_frag_hdr fh;
 	struct ipv6_opt_hdr oh;
 	__u32 off, len, i;
-	__u8 nexthdr;
+	__u8 nexthdr, frag_hdrs = 0;
 
 	if (!ip6h || ip6h->version != 6)
 		return -1;
@@ -202,16 +232,20 @@ static __always_inline int parse_ipv6(struct cursor *c, void *ctx, int xdp, stru
 			nexthdr = oh.nexthdr;
 			break;
 		case IPPROTO_FRAGMENT:
-			if (load_bytes(ctx, xdp, off, &fh, sizeof(fh)))
+			/*
+			 * The kernel reassembles by the outermost fragment header; a
+			 * key taken from another one would describe a different datagram.
+			 */
+			if (frag_hdrs++ || load_bytes(ctx, xdp, off, &fh, sizeof(fh)))
 				return -1;
 			len = sizeof(fh);
 			nexthdr = fh.nexthdr;
 			/* An atomic fragment (offset 0, no M flag) is a whole datagram. */
-			if (!(fh.frag_off & bpf_htons(0xFFF9)))
+			if (!(fh.frag_off & bpf_htons(IP6_OFFSET_MF)))
 				break;
 			l3->frag_id = fh.identification;
 			l3->frag_proto = fh.nexthdr;
-			l3->frag = fh.frag_off & bpf_htons(0xFFF8) ? FRAG_LATER : FRAG_FIRST;
+			l3->frag = fh.frag_off & bpf_htons(IP6_OFFSET) ? FRAG_LATER : FRAG_FIRST;
 			break;
 		default:
 			l3->proto = nexthdr;
@@ -258,7 +292,7 @@ static __always_inline int parse_l4(struct cursor *c, const struct l3_info *l3,
 			return -1;
 		l4->sport = th->source;
 		l4->dport = th->dest;
-		l4->tcp_flags = ((__u8 *)th)[13];
+		l4->tcp_flags = ((__u8 *)th)[TCP_FLAGS_OFF];
 		return 0;
 	case IPPROTO_UDP:
 	case IPPROTO_ICMP:

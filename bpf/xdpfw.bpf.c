@@ -17,23 +17,10 @@
 
 #include "conntrack.bpf.h"
 #include "parsing.bpf.h"
+#include "policy.bpf.h"
 #include "xdpfw.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XDPFW_POLICY_SLOTS);
-	__type(key, __u32);
-	__type(value, struct xdpfw_policy);
-} policy SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xdpfw_config);
-} config SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -55,10 +42,6 @@ struct {
 	__type(key, struct xdpfw_frag_key);
 	__type(value, struct xdpfw_frag_val);
 } frags SEC(".maps");
-
-/* ICMPv6 types 133-137: router/neighbour solicitation/advertisement, redirect. */
-#define ND_FIRST_TYPE 133
-#define ND_LAST_TYPE  137
 
 /* What classification learns about a packet; the exit path reads it. */
 struct pkt {
@@ -90,25 +73,6 @@ struct l4_args {
 /* Transport headers beyond this offset are not looked for (malformed). */
 #define MAX_L4_OFF 1024
 
-static __always_inline struct xdpfw_policy *active_policy(void)
-{
-	__u32 zero = 0;
-	struct xdpfw_config *cfg = bpf_map_lookup_elem(&config, &zero);
-	__u32 slot;
-
-	if (!cfg)
-		return NULL;
-	slot = cfg->active_slot;
-	return bpf_map_lookup_elem(&policy, &slot);
-}
-
-static __always_inline int port_allowed(const struct xdpfw_policy *pol, __u8 l4, __u16 port)
-{
-	__u64 word = pol->ports[l4 & 1][(port >> 6) & (XDPFW_PORT_WORDS - 1)];
-
-	return (word >> (port & 63)) & 1;
-}
-
 static __always_inline enum xdpfw_reason by_default(const struct xdpfw_policy *pol,
 						    enum xdpfw_reason drop)
 {
@@ -119,7 +83,7 @@ static __always_inline enum xdpfw_reason by_default(const struct xdpfw_policy *p
 static __always_inline int icmp6_essential(__u8 type)
 {
 	return (type >= ICMPV6_MGM_QUERY && type <= ICMPV6_MGM_REDUCTION) ||
-	       (type >= ND_FIRST_TYPE && type <= ND_LAST_TYPE) || type == ICMPV6_MLD2_REPORT;
+	       (type >= ICMPV6_ND_FIRST && type <= ICMPV6_ND_LAST) || type == ICMPV6_MLD2_REPORT;
 }
 
 static __always_inline enum xdpfw_reason judge_icmp(struct cursor *c, int ethertype,
@@ -133,9 +97,27 @@ static __always_inline enum xdpfw_reason judge_icmp(struct cursor *c, int ethert
 		return XDPFW_REASON_PASSED_ICMP;
 	if (is_echo_reply(l3->proto, l4->icmp_type) && ct_inbound(l3, l4, pol))
 		return XDPFW_REASON_PASSED_ESTABLISHED;
-	if (is_icmp_error(l3->proto, l4->icmp_type) && ct_related(c, ethertype))
+	if (is_icmp_error(l3->proto, l4->icmp_type) && ct_related(c, ethertype, l3, pol))
 		return XDPFW_REASON_PASSED_RELATED;
 	return pol->flags & drop ? XDPFW_REASON_DROPPED_ICMP : XDPFW_REASON_PASSED_ICMP;
+}
+
+#define TCP_FLAG_SET(f) (1ULL << (f))
+/*
+ * nf_conntrack's tcp_valid_flags: the combinations of FIN, SYN, RST, ACK and
+ * URG (PSH, ECE and CWR aside) that a real TCP sends. The rest (SYN+FIN,
+ * SYN+RST, no flags, FIN without ACK, ...) is INVALID there, and here never
+ * passes as established: it meets the port check like a new packet.
+ */
+#define TCP_VALID_FLAGS                                                                            \
+	(TCP_FLAG_SET(TCP_SYN) | TCP_FLAG_SET(TCP_SYN | TCP_URG) | TCP_FLAG_SET(TCP_SYN | TCP_ACK) | \
+	 TCP_FLAG_SET(TCP_RST) | TCP_FLAG_SET(TCP_RST | TCP_ACK) | TCP_FLAG_SET(TCP_FIN | TCP_ACK) | \
+	 TCP_FLAG_SET(TCP_FIN | TCP_ACK | TCP_URG) | TCP_FLAG_SET(TCP_ACK) |                       \
+	 TCP_FLAG_SET(TCP_ACK | TCP_URG))
+
+static __always_inline int tcp_flags_valid(__u8 flags)
+{
+	return (TCP_VALID_FLAGS >> (flags & (TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | TCP_URG))) & 1;
 }
 
 /* Judge a packet whose transport header has been parsed; a->l4, a->dport say its port. */
@@ -161,7 +143,8 @@ static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertyp
 	}
 	p->dport = bpf_ntohs(l4->dport);
 	/* The flow table is only worth a lookup for ports a tracked flow uses. */
-	if (ct_port_maybe(p->l4, p->dport) && ct_inbound(l3, l4, pol))
+	if (ct_port_maybe(p->l4, p->dport) &&
+	    (p->l4 == XDPFW_L4_UDP || tcp_flags_valid(l4->tcp_flags)) && ct_inbound(l3, l4, pol))
 		return XDPFW_REASON_PASSED_ESTABLISHED;
 	if (port_allowed(pol, p->l4, p->dport))
 		return XDPFW_REASON_PASSED_PORT;

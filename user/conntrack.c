@@ -252,10 +252,39 @@ static struct xdpfw_ct_ports *map_ports(const struct ct_maps *m)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+static bool port_in(const struct xdpfw_ct_ports *set, enum xdpfw_l4 l4, __u16 port)
+{
+	return set->ports[l4][port / 64] >> (port % 64) & 1;
+}
+
+void ct_ports_closed(const struct policy *pol, struct xdpfw_ct_ports *out)
+{
+	int l4, w;
+
+	for (l4 = 0; l4 < XDPFW_L4_MAX; l4++)
+		for (w = 0; w < XDPFW_PORT_WORDS; w++)
+			out->ports[l4][w] = ~pol->bpf.ports[l4][w];
+}
+
+bool ct_ports_removed(const struct policy *from, const struct policy *to,
+		      struct xdpfw_ct_ports *out)
+{
+	__u64 any = 0;
+	int l4, w;
+
+	for (l4 = 0; l4 < XDPFW_L4_MAX; l4++)
+		for (w = 0; w < XDPFW_PORT_WORDS; w++) {
+			out->ports[l4][w] = from->bpf.ports[l4][w] & ~to->bpf.ports[l4][w];
+			any |= out->ports[l4][w];
+		}
+	return any;
+}
+
 static int seed_file(const struct ct_maps *m, struct xdpfw_ct_ports *ports,
 		     const struct policy *pol, const char *path, int l3, __u8 proto,
-		     unsigned int *added)
+		     const struct xdpfw_ct_ports *only, unsigned int *added)
 {
+	enum xdpfw_l4 l4 = proto == IPPROTO_TCP ? XDPFW_L4_TCP : XDPFW_L4_UDP;
 	struct xdpfw_ct_key k;
 	struct xdpfw_ct_val v;
 	__u64 now;
@@ -276,17 +305,17 @@ static int seed_file(const struct ct_maps *m, struct xdpfw_ct_ports *ports,
 	while (getline(&line, &cap, f) > 0) {
 		if (ct_parse_proc_line(line, l3, proto, &k, &state) != 1)
 			continue;
+		port = ntohs(k.lport);
+		if (only && !port_in(only, l4, port))
+			continue;
 		memset(&v, 0, sizeof(v));
 		v.state = state;
 		v.created = v.refreshed = now;
 		v.expires = now + (__u64)ct_state_timeout(pol, proto, state) * pol->bpf.hz;
 		if (bpf_map_update_elem(m->table_fd, &k, &v, BPF_NOEXIST))
 			continue; /* already tracked: egress knows better */
-		port = ntohs(k.lport);
 		bit = 1ULL << (port % 64);
-		__atomic_fetch_or(&ports->ports[proto == IPPROTO_TCP ? XDPFW_L4_TCP : XDPFW_L4_UDP]
-					       [port / 64],
-				  bit, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&ports->ports[l4][port / 64], bit, __ATOMIC_RELAXED);
 		(*added)++;
 	}
 	free(line);
@@ -295,7 +324,7 @@ static int seed_file(const struct ct_maps *m, struct xdpfw_ct_ports *ports,
 }
 
 int ct_seed(const struct ct_maps *m, const struct policy *pol, const char *proc_net,
-	    unsigned int *added)
+	    const struct xdpfw_ct_ports *only, unsigned int *added)
 {
 	static const struct {
 		const char *name;
@@ -317,7 +346,7 @@ int ct_seed(const struct ct_maps *m, const struct policy *pol, const char *proc_
 		return -errno;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]) && !err; i++) {
 		snprintf(path, sizeof(path), "%s/%s", proc_net, files[i].name);
-		err = seed_file(m, ports, pol, path, files[i].l3, files[i].proto, added);
+		err = seed_file(m, ports, pol, path, files[i].l3, files[i].proto, only, added);
 	}
 	munmap(ports, sizeof(*ports));
 	if (*added)

@@ -3,6 +3,7 @@
 #ifndef XDPFW_USER_CONNTRACK_H
 #define XDPFW_USER_CONNTRACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -43,9 +44,17 @@ const char *ct_proto_name(__u8 proto);
 
 int ct_open(struct ct_maps *m);
 void ct_close(struct ct_maps *m);
-/* Adds the host's existing connections: an idle session must keep its replies. */
+/*
+ * Adds the host's existing connections whose local port is in `only` (NULL:
+ * every port): an idle session must keep its replies.
+ */
 int ct_seed(const struct ct_maps *m, const struct policy *pol, const char *proc_net,
-	    unsigned int *added);
+	    const struct xdpfw_ct_ports *only, unsigned int *added);
+/* The local ports worth seeding under pol: those its port check does not open. */
+void ct_ports_closed(const struct policy *pol, struct xdpfw_ct_ports *out);
+/* Ports open under `from` and closed under `to`: returns false when there are none. */
+bool ct_ports_removed(const struct policy *from, const struct policy *to,
+		      struct xdpfw_ct_ports *out);
 /* Live flows, oldest first; free() them. */
 int ct_list(const struct ct_maps *m, struct ct_flow **flows, size_t *n);
 int ct_flush(const struct ct_maps *m, unsigned int *deleted);

@@ -276,7 +276,11 @@ static int open_and_load(struct xdpfw_bpf **skel, const struct policy *pol, bool
 	return err;
 }
 
-/* Tracks the host's existing connections before any reply meets the filter. */
+/*
+ * Tracks the host's existing connections before any reply meets the filter;
+ * those on the policy's open ports need no flow (their traffic passes the
+ * port check) until a reload closes their port.
+ */
 static int seed_flows(struct xdpfw_bpf *skel, const struct policy *pol, const char *iface)
 {
 	struct ct_maps m = {
@@ -284,8 +288,12 @@ static int seed_flows(struct xdpfw_bpf *skel, const struct policy *pol, const ch
 		.ports_fd = bpf_map__fd(skel->maps.ct_ports),
 		.stats_fd = bpf_map__fd(skel->maps.ct_stats),
 	};
+	struct xdpfw_ct_ports closed;
 	unsigned int added;
-	int err = ct_seed(&m, pol, "/proc/net", &added);
+	int err;
+
+	ct_ports_closed(pol, &closed);
+	err = ct_seed(&m, pol, "/proc/net", &closed, &added);
 
 	if (err)
 		pr_err("%s: cannot read the host's connections: %s", iface, strerror(-err));
@@ -447,13 +455,36 @@ int xdpfw_unload(const char *iface)
 	return err;
 }
 
+/*
+ * A reload that closes ports keeps their open connections, as iptables'
+ * ESTABLISHED does: the host's sockets on those ports become flows. They had
+ * none while the port was open (the port check passed their traffic).
+ */
+static int seed_closing(const char *iface, const struct policy *pol,
+			const struct xdpfw_ct_ports *removed)
+{
+	unsigned int added;
+	struct ct_maps m;
+	int err = ct_open(&m);
+
+	if (err)
+		return err;
+	err = ct_seed(&m, pol, "/proc/net", removed, &added);
+	if (err)
+		pr_err("%s: cannot read the host's connections: %s", iface, strerror(-err));
+	ct_close(&m);
+	return err;
+}
+
 int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 {
+	struct xdpfw_ct_ports removed;
 	struct policy_maps maps;
-	struct policy pol;
-	int lock_fd, err;
-	__u32 hz;
+	struct policy pol, old;
 	struct xdpfw_config cfg;
+	int lock_fd, err;
+	bool closing;
+	__u32 hz;
 
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
@@ -466,15 +497,24 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 		goto out_close;
 	}
+	old = pol;
 	hz = pol.bpf.hz;
 	err = edit(&pol, arg);
 	if (err)
 		goto out_close;
 	pol.bpf.hz = hz; /* measured at load; a policy file does not carry it */
+	closing = ct_ports_removed(&old, &pol, &removed);
+	if (closing)
+		err = seed_closing(iface, &pol, &removed);
 	/* The inactive slot is invisible until the config update flips to it. */
-	err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
+	if (!err)
+		err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
 	if (err)
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
+	else if (closing && seed_closing(iface, &pol, &removed)) /* accepted during the switch */
+		pr_warn("%s: the new policy is live; connections accepted during the switch to "
+			"closed ports may be cut",
+			iface);
 out_close:
 	close_policy_maps(&maps);
 out_unlock:

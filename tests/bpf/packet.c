@@ -39,7 +39,7 @@ static size_t put_l4(const struct spec *s, __u8 *p, bool later_fragment)
 		}
 		if (s->proto == IPPROTO_TCP) {
 			p[12] = 5 << 4; /* doff */
-			p[13] = s->tcp_flags ? s->tcp_flags : 0x02 /* SYN */;
+			p[13] = s->tcp_flags == NO_FLAGS ? 0 : s->tcp_flags ? s->tcp_flags : SYN;
 		} else if (s->proto == IPPROTO_UDP) {
 			p[4] = (8 + s->payload) >> 8;
 			p[5] = (8 + s->payload) & 0xff;
@@ -69,6 +69,7 @@ static size_t put_ipv4(const struct spec *s, __u8 *p)
 	size_t hlen = sizeof(*iph) + s->ip_opts;
 	size_t l4 = put_l4(s, p + hlen, s->frag & 0x1fff);
 	__u32 remote = 0xc6120000 | (s->remote ? s->remote : 2); /* 198.18.0.2 */
+	__u32 local = 0xc6120000 | (s->local ? s->local : 1);	  /* 198.18.0.1 */
 
 	memset(p + sizeof(*iph), 1 /* NOP */, s->ip_opts);
 	iph->version = 4;
@@ -78,8 +79,8 @@ static size_t put_ipv4(const struct spec *s, __u8 *p)
 	iph->tot_len = htons(hlen + l4);
 	iph->id = htons(s->ip_id);
 	iph->frag_off = htons(s->frag);
-	iph->saddr = htonl(s->loopback_src ? 0x7f000001 : s->out ? 0xc6120001 : remote);
-	iph->daddr = htonl(s->out ? remote : 0xc6120001);
+	iph->saddr = htonl(s->loopback_src ? 0x7f000001 : s->out ? local : remote);
+	iph->daddr = htonl(s->out ? remote : local);
 	return hlen + l4;
 }
 
@@ -98,6 +99,8 @@ static size_t put_ipv6(const struct spec *s, __u8 *p)
 	inet_pton(AF_INET6, s->out ? "2001:db8::2" : "2001:db8::1", &ip6h->daddr);
 	if (s->remote)
 		(s->out ? ip6h->daddr.s6_addr : ip6h->saddr.s6_addr)[15] = s->remote;
+	if (s->local)
+		(s->out ? ip6h->saddr.s6_addr : ip6h->daddr.s6_addr)[15] = s->local;
 	for (i = 0; i < s->n_ext; i++) {
 		*prev_next = s->ext[i];
 		prev_next = q; /* every extension header starts with its next-header byte */
@@ -129,34 +132,58 @@ static size_t put_ip(const struct spec *s, __u8 *p)
 	return s->l3 == 4 ? put_ipv4(s, p) : put_ipv6(s, p);
 }
 
+static void put16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+/* PPPoE session header and PPP protocol field at off; returns the offset after them. */
+static size_t put_pppoe(const struct spec *s, __u8 *buf, size_t off)
+{
+	__u16 proto = s->ppp_proto ? s->ppp_proto : s->l3 == 4 ? 0x0021 : 0x0057;
+
+	buf[off] = 0x11; /* version 1, type 1 */
+	put16(buf + off + 2, 0x1234); /* session id */
+	off += 6;
+	if (s->pfc) {
+		buf[off] = proto & 0xff;
+		return off + 1;
+	}
+	put16(buf + off, proto);
+	return off + 2;
+}
+
 size_t build(const struct spec *s, __u8 *buf)
 {
 	static const __u8 macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
-	size_t off = sizeof(macs);
-	__u16 type;
+	size_t off = sizeof(macs), pppoe = 0, len;
 	int i;
 
 	memset(buf, 0, MAX_FRAME);
 	memcpy(buf, macs, sizeof(macs));
 	for (i = 0; i < s->vlans; i++) {
-		type = i == 0 && s->tpid ? s->tpid : ETH_P_8021Q;
-		buf[off] = type >> 8;
-		buf[off + 1] = type & 0xff;
+		put16(buf + off, i == 0 && s->tpid ? s->tpid : ETH_P_8021Q);
 		buf[off + 3] = 10 + i; /* VLAN id */
 		off += 4;
 	}
-	type = s->l3 == 4 ? ETH_P_IP : s->l3 == 6 ? ETH_P_IPV6 : s->ethertype;
-	buf[off] = type >> 8;
-	buf[off + 1] = type & 0xff;
+	put16(buf + off, s->pppoe	 ? ETH_P_PPP_SES
+			 : s->l3 == 4 ? ETH_P_IP
+			 : s->l3 == 6 ? ETH_P_IPV6
+				      : s->ethertype);
 	off += 2;
-	if (s->l3)
-		return off + put_ip(s, buf + off);
-	return off + 46; /* minimum Ethernet payload */
+	if (s->pppoe) {
+		pppoe = off;
+		off = put_pppoe(s, buf, off);
+	}
+	len = s->l3 ? put_ip(s, buf + off) : 46; /* 46: minimum Ethernet payload */
+	if (s->pppoe) /* PPPoE length: what follows its 6-byte header */
+		put16(buf + pppoe + 4, off + len - pppoe - 6);
+	return off + len;
 }
-
 
 /* Offset of the L3 header in a frame built from s. */
 size_t l3_off(const struct spec *s)
 {
-	return ETH_HLEN + 4 * s->vlans;
+	return ETH_HLEN + 4 * s->vlans + (s->pppoe ? 6 + (s->pfc ? 1 : 2) : 0);
 }

@@ -23,8 +23,11 @@
 
 struct spec {
 	int vlans;		/* tags before the EtherType: 0..3 */
-	__u16 tpid;		/* outer tag type: ETH_P_8021Q (default) or ETH_P_8021AD */
+	__u16 tpid;		/* outer tag type: ETH_P_8021Q (default), ETH_P_8021AD, 0x9100 */
 	__u16 ethertype;	/* non-IP frames only */
+	bool pppoe;		/* a PPPoE session header after the tags */
+	__u16 ppp_proto;	/* its PPP protocol: 0 for the IP version's, else as given */
+	bool pfc;		/* PPP protocol field compressed to one byte (RFC 1661) */
 	int l3;			/* 4, 6; 0 for a non-IP frame */
 	__u8 proto;		/* IP protocol of the transport header */
 	__u16 dport;
@@ -39,10 +42,11 @@ struct spec {
 	bool loopback_src;
 	bool out;		/* sent by the host: 198.18.0.1 -> .2 (else .2 -> .1) */
 	__u16 sport;		/* default 40000 */
-	__u8 tcp_flags;		/* default SYN */
+	__u16 tcp_flags;	/* default SYN; NO_FLAGS for none at all */
 	__u16 icmp_id;
 	const struct spec *quote; /* ICMP error: the packet it quotes (IP header + 8 bytes) */
 	__u8 remote;		/* last byte of the remote address, default 2 */
+	__u8 local;		/* last byte of the host's address, default 1 */
 };
 
 #define TCP4(port) .l3 = 4, .proto = IPPROTO_TCP, .dport = port
@@ -53,6 +57,9 @@ struct spec {
 #define ACK 0x10
 #define FIN 0x01
 #define RST 0x04
+#define PSH 0x08
+#define URG 0x20
+#define NO_FLAGS 0x100
 
 /* Writes the frame into buf (MAX_FRAME bytes) and returns its length. */
 size_t build(const struct spec *s, __u8 *buf);

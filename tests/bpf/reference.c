@@ -142,7 +142,7 @@ static int ipv6(const __u8 *f, size_t len, size_t off, const struct policy *pol,
 	static const __u8 loopback[16] = { [15] = 1 };
 	const __u8 *ip = f + off;
 	size_t pos = off + 40, remain, hl;
-	unsigned int next, i, fo;
+	unsigned int next, i, fo, frag_hdrs = 0;
 	bool later = false;
 
 	if (len - off < 40 || ip[0] >> 4 != 6)
@@ -159,7 +159,8 @@ static int ipv6(const __u8 *f, size_t len, size_t off, const struct policy *pol,
 			hl = next == 51 ? (f[pos + 1] + 2) * 4 : (f[pos + 1] + 1) * 8;
 			next = f[pos];
 		} else if (next == 44) {
-			if (pos + 8 > len)
+			/* The kernel reassembles by the outermost: two would be two datagrams. */
+			if (frag_hdrs++ || pos + 8 > len)
 				return XDPFW_REASON_DROPPED_MALFORMED;
 			hl = 8;
 			fo = get16(f + pos + 2);
@@ -200,7 +201,7 @@ static int ipv6(const __u8 *f, size_t len, size_t off, const struct policy *pol,
 void ref_classify(const __u8 *f, size_t len, const struct policy *pol, struct ref_state *st,
 		  struct ref_result *r)
 {
-	unsigned int type, tags = 0;
+	unsigned int type, ppp, tags = 0;
 	struct ref_frag k;
 	bool first = false;
 	size_t off = 12;
@@ -208,7 +209,7 @@ void ref_classify(const __u8 *f, size_t len, const struct policy *pol, struct re
 	memset(r, 0, sizeof(*r));
 	r->l4 = XDPFW_L4_MAX;
 	type = get16(f + 12);
-	while (type == 0x8100 || type == 0x88a8) {
+	while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
 		if (++tags > 2 || off + 6 > len) {
 			r->reason = XDPFW_REASON_DROPPED_MALFORMED;
 			goto out;
@@ -217,6 +218,16 @@ void ref_classify(const __u8 *f, size_t len, const struct policy *pol, struct re
 		type = get16(f + off);
 	}
 	off += 2;
+	if (type == 0x8864) { /* PPPoE session: 6 bytes, then a PPP protocol of 1 or 2 */
+		off += 6;
+		if (off + 1 > len || (!(f[off] & 1) && off + 2 > len)) {
+			r->reason = XDPFW_REASON_DROPPED_MALFORMED;
+			goto out;
+		}
+		ppp = f[off] & 1 ? f[off] : get16(f + off);
+		off += f[off] & 1 ? 1 : 2;
+		type = ppp == 0x21 ? 0x0800 : ppp == 0x57 ? 0x86dd : 0x8864;
+	}
 	if (type == 0x0800)
 		r->reason = ipv4(f, len, off, pol, st, r, &k, &first);
 	else if (type == 0x86dd)

@@ -86,13 +86,17 @@ static unsigned int ct_entries(void)
 	return n;
 }
 
+/* An empty flow table and port bitmap, as a flush leaves them. */
 static void clear_ct(void)
 {
+	static const struct xdpfw_ct_ports none;
 	int fd = bpf_map__fd(skel->maps.conntrack);
 	struct xdpfw_ct_key k;
+	__u32 zero = 0;
 
 	while (!bpf_map_get_next_key(fd, NULL, &k))
 		assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.ct_ports), &zero, &none, 0), 0);
 }
 
 /* The entry of `out` has this state and expires `secs` after a moment in [t0, now]. */
@@ -198,6 +202,7 @@ static void test_ct_flood(void **state)
 {
 	const struct spec synack_out = { TCP4(40022), .sport = 22, .out = true, .tcp_flags = SYN | ACK };
 	const struct spec data_out = { TCP4(40022), .sport = 22, .out = true, .tcp_flags = ACK };
+	const struct spec data_closed = { TCP4(40023), .sport = 2222, .out = true, .tcp_flags = ACK };
 	static __u8 f[MAX_FRAME];
 	struct xdpfw_ct_val v;
 	__u64 inserts;
@@ -212,15 +217,104 @@ static void test_ct_flood(void **state)
 		build(&syn, f);
 		assert_int_equal(run(f, build(&syn, f)), XDP_DROP);
 	}
-	/* The host answering a SYN to an open port does not create an entry... */
+	/* Nothing the host sends from an open port creates an entry: its handshake... */
 	egress(&synack_out);
+	/* ...nor its data: the port check passes what comes back. */
+	egress(&data_out);
 	assert_int_equal(ct_entries(), 0);
 	assert_int_equal(ct_counter(XDPFW_CT_INSERTS), inserts);
-	/* ...its first data or ACK of an established connection does. */
-	egress(&data_out);
-	assert_true(ct_get(&data_out, &v));
+	/* Data from a port the policy does not open (seeded, or its entry expired) is tracked. */
+	egress(&data_closed);
+	assert_true(ct_get(&data_closed, &v));
 	assert_int_equal(v.state, XDPFW_CT_ESTABLISHED);
 	assert_int_equal(ct_counter(XDPFW_CT_INSERTS), inserts + 1);
+}
+
+/*
+ * Outsiders cannot evict the host's flows: queries from spoofed sources to an
+ * open UDP port, each answered, create no entry, and the host's own flow stays.
+ */
+static void test_ct_answers_create_nothing(void **state)
+{
+	const struct spec own = { UDP4(5353), .sport = 41000, .out = true };
+	const struct tcase own_reply = { "the host's flow still answered",
+					 { UDP4(41000), .sport = 5353 },
+					 { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 41000 } };
+	__u64 inserts;
+	int i;
+
+	set_policy_text("allow udp 53\nallow tcp 22\n");
+	clear_ct();
+	egress(&own);
+	inserts = ct_counter(XDPFW_CT_INSERTS);
+	for (i = 0; i < 2000; i++) {
+		const struct spec answer = { UDP4(1024 + i), .sport = 53, .remote = 3 + i % 250,
+					     .out = true };
+		const struct spec answer6 = { UDP6(1024 + i), .sport = 53, .remote = 3 + i % 250,
+					      .out = true };
+
+		egress(&answer);
+		egress(&answer6);
+	}
+	assert_int_equal(ct_counter(XDPFW_CT_INSERTS), inserts);
+	assert_int_equal(ct_entries(), 1);
+	check_case(&own_reply);
+}
+
+/* nf_conntrack's INVALID flag combinations never pass as established. */
+static void test_ct_invalid_flags(void **state)
+{
+	const struct spec syn = { TCP4(9999), .out = true, .tcp_flags = SYN };
+	const struct spec ack = { TCP4(9999), .out = true, .tcp_flags = ACK };
+	static const struct {
+		const char *name;
+		__u16 flags;
+		bool passes;
+	} cases[] = {
+		{ "ACK", ACK, true },
+		{ "ACK+PSH", ACK | PSH, true },
+		{ "ACK+URG", ACK | URG, true },
+		{ "ACK+PSH+URG", ACK | PSH | URG, true },
+		{ "SYN+ACK with ECE (ECN)", SYN | ACK | 0x40, true },
+		{ "FIN+ACK+PSH", FIN | ACK | PSH, true },
+		{ "RST+ACK", RST | ACK, true },
+		{ "SYN+FIN", SYN | FIN, false },
+		{ "SYN+RST", SYN | RST, false },
+		{ "SYN+FIN+ACK", SYN | FIN | ACK, false },
+		{ "no flags", NO_FLAGS, false },
+		{ "FIN without ACK", FIN, false },
+		{ "PSH alone", PSH, false },
+		{ "URG alone", URG, false },
+		{ "FIN+RST+ACK", FIN | RST | ACK, false },
+		{ "all six", FIN | SYN | RST | PSH | ACK | URG, false },
+	};
+	struct xdpfw_ct_val before, after;
+	char name[64];
+	size_t i;
+
+	set_policy_text(ct_policy);
+	clear_ct();
+	egress(&syn);
+	egress(&ack);
+	assert_true(ct_get(&ack, &before));
+	/* Valid ones first would close the flow (FIN, RST): judge the invalid ones first. */
+	for (i = sizeof(cases) / sizeof(cases[0]); i-- > 0;) {
+		struct tcase t = {
+			.s = { TCP4(40000), .sport = 9999, .tcp_flags = cases[i].flags },
+			.e = cases[i].passes ? (struct expect){ PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 }
+					     : (struct expect){ DROP(DROPPED_PORT), XDPFW_L4_TCP, 40000 },
+		};
+
+		snprintf(name, sizeof(name), "%s: %s", cases[i].name,
+			 cases[i].passes ? "established" : "invalid, port check");
+		t.name = name;
+		check_case(&t);
+		if (cases[i].passes)
+			continue;
+		/* An invalid segment leaves the flow as it was (no FIN or RST processing). */
+		assert_true(ct_get(&ack, &after));
+		assert_memory_equal(&before, &after, sizeof(before));
+	}
 }
 
 /* UDP: a reply passes until the timeout; a replied flow lives longer once refreshed. */
@@ -293,6 +387,10 @@ static void test_ct_related(void **state)
 	static const struct spec tcp6_out = { TCP6(9999), .out = true, .tcp_flags = SYN };
 	static const struct spec tcp6_other = { TCP6(9999), .sport = 40001, .out = true, .tcp_flags = SYN };
 	static const struct spec ping_out = { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 9, .out = true };
+	static const struct spec from_open = { TCP4(40000), .sport = 22, .out = true, .tcp_flags = ACK };
+	static const struct spec from_open6 = { TCP6(40000), .sport = 22, .out = true, .tcp_flags = ACK };
+	static const struct spec from_closed = { TCP4(40000), .sport = 23, .out = true, .tcp_flags = ACK };
+	static const struct spec udp_from_open = { UDP4(40000), .sport = 53, .out = true };
 	const struct tcase cases[] = {
 		{ "port unreachable about a tracked UDP flow",
 		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_out },
@@ -315,10 +413,31 @@ static void test_ct_related(void **state)
 		{ "ICMP error quoting nothing at all: ICMP policy",
 		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .payload = 4 },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "tracked flow, but the error is addressed to another host: ICMP policy",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .local = 9, .quote = &udp_out },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "IPv6, tracked flow, error addressed to another host: ICMPv6 policy",
+		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .local = 9, .quote = &tcp6_out },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "fragmentation needed about a connection to an open port (no flow)",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &from_open },
+		  { PASS(PASSED_RELATED), NO_PORT } },
+		{ "packet too big about a connection to an open port (no flow)",
+		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .quote = &from_open6 },
+		  { PASS(PASSED_RELATED), NO_PORT } },
+		{ "unreachable about an answer of an open UDP port",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_from_open },
+		  { PASS(PASSED_RELATED), NO_PORT } },
+		{ "open port, error addressed to another host: ICMP policy",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .local = 9, .quote = &from_open },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
+		{ "about a closed port without a flow: ICMP policy",
+		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &from_closed },
+		  { DROP(DROPPED_ICMP), NO_PORT } },
 	};
 	size_t i;
 
-	set_policy_text("icmp drop\nicmp6 drop\n");
+	set_policy_text("icmp drop\nicmp6 drop\nallow tcp 22\nallow udp 53\n");
 	clear_ct();
 	egress(&udp_out);
 	egress(&tcp6_out);
@@ -362,6 +481,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ct_tcp),	     cmocka_unit_test(test_ct_flood),
+		cmocka_unit_test(test_ct_answers_create_nothing),
+		cmocka_unit_test(test_ct_invalid_flags),
 		cmocka_unit_test(test_ct_udp),	     cmocka_unit_test(test_ct_icmp_echo),
 		cmocka_unit_test(test_ct_related),   cmocka_unit_test(test_ct_ipv6_vlan_ports),
 	};

@@ -56,7 +56,10 @@ static void random_spec(struct spec *s)
 
 	memset(s, 0, sizeof(*s));
 	s->vlans = pick(10) < 7 ? 0 : pick(3);
-	s->tpid = pick(2) ? 0x88a8 : 0;
+	s->tpid = pick(2) ? 0 : pick(2) ? 0x88a8 : 0x9100;
+	s->pppoe = pick(8) == 0;
+	s->pfc = pick(2);
+	s->ppp_proto = pick(4) ? 0 : pick(2) ? 0xc021 : pick(65536);
 	s->l3 = pick(10) < 1 ? 0 : pick(2) ? 4 : 6;
 	s->ethertype = pick(2) ? 0x0806 : pick(65536);
 	s->proto = protos[pick(sizeof(protos))];

@@ -64,6 +64,28 @@ static const struct tcase default_cases[] = {
 	  { DROP(DROPPED_PORT), XDPFW_L4_UDP, 5353 } },
 	{ "three VLAN tags: cannot classify, dropped", { .vlans = 3, TCP4(22) },
 	  { DROP(DROPPED_MALFORMED), NO_PORT } },
+	{ "old QinQ tag 0x9100, TCP 23 dropped", { .vlans = 2, .tpid = 0x9100, TCP4(23) },
+	  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 23 } },
+	{ "old QinQ tag 0x9100, TCP 22 allowed", { .vlans = 1, .tpid = 0x9100, TCP4(22) },
+	  { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } },
+	/* PPPoE sessions: IP inside is judged, link control passes */
+	{ "PPPoE IPv4 TCP 23 dropped", { .pppoe = true, TCP4(23) },
+	  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 23 } },
+	{ "PPPoE IPv4 TCP 22 allowed", { .pppoe = true, TCP4(22) },
+	  { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } },
+	{ "PPPoE IPv6 UDP 5353 dropped", { .pppoe = true, UDP6(5353) },
+	  { DROP(DROPPED_PORT), XDPFW_L4_UDP, 5353 } },
+	{ "PPPoE in a VLAN, UDP 53 allowed", { .vlans = 1, .pppoe = true, UDP4(53) },
+	  { PASS(PASSED_PORT), XDPFW_L4_UDP, 53 } },
+	{ "PPPoE, compressed protocol field, TCP 23 dropped", { .pppoe = true, .pfc = true, TCP4(23) },
+	  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 23 } },
+	{ "PPPoE, compressed protocol field, IPv6 TCP 22 allowed",
+	  { .pppoe = true, .pfc = true, TCP6(22) }, { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } },
+	{ "PPPoE LCP passes", { .pppoe = true, .ppp_proto = 0xc021 },
+	  { PASS(PASSED_NONIP), NO_PORT } },
+	{ "PPPoE IPCP passes", { .pppoe = true, .ppp_proto = 0x8021 },
+	  { PASS(PASSED_NONIP), NO_PORT } },
+	{ "PPPoE discovery passes", { .ethertype = 0x8863 }, { PASS(PASSED_NONIP), NO_PORT } },
 	/* IPv4 options */
 	{ "IPv4 options 4 bytes, TCP 22 allowed", { TCP4(22), .ip_opts = 4 },
 	  { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } },
@@ -87,6 +109,12 @@ static const struct tcase default_cases[] = {
 	  { DROP(DROPPED_MALFORMED), NO_PORT } },
 	{ "IPv6 hop-by-hop after another header is malformed",
 	  { TCP6(22), .ext = { DST, HOP }, .n_ext = 2 }, { DROP(DROPPED_MALFORMED), NO_PORT } },
+	{ "IPv6 two fragment headers are malformed",
+	  { UDP6(53), .ext = { FRAG, FRAG }, .n_ext = 2, .v6frag = 1 },
+	  { DROP(DROPPED_MALFORMED), NO_PORT } },
+	{ "IPv6 an atomic fragment header and another are malformed",
+	  { TCP6(22), .ext = { FRAG, DST, FRAG }, .n_ext = 3, .v6frag = 0 },
+	  { DROP(DROPPED_MALFORMED), NO_PORT } },
 	{ "IPv6 atomic fragment is judged by its ports",
 	  { TCP6(9999), .ext = { FRAG }, .n_ext = 1, .v6frag = 0 },
 	  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 9999 } },
@@ -295,6 +323,8 @@ static void test_truncations(void **state)
 	const struct spec v6 = { .vlans = 1, UDP6(53), .ext = { HOP, FRAG, DST }, .n_ext = 3 };
 	const struct spec icmp = { .l3 = 4, .proto = IPPROTO_ICMP };
 	const struct spec icmp6 = { .l3 = 6, .proto = IPPROTO_ICMPV6, .ext = { AH }, .n_ext = 1 };
+	const struct spec pppoe = { .vlans = 1, .tpid = 0x9100, .pppoe = true, TCP4(22) };
+	const struct spec pppoe6 = { .pppoe = true, .pfc = true, UDP6(53) };
 	static const struct expect nonip = { PASS(PASSED_NONIP), NO_PORT };
 	const struct spec arp = { .ethertype = ETH_P_ARP };
 	static __u8 f[MAX_FRAME];
@@ -304,6 +334,8 @@ static void test_truncations(void **state)
 	check_truncations("VLAN IPv6+hop+frag+dst UDP", &v6);
 	check_truncations("IPv4 ICMP", &icmp);
 	check_truncations("IPv6 AH ICMPv6", &icmp6);
+	check_truncations("0x9100 tag, PPPoE, IPv4 TCP", &pppoe);
+	check_truncations("PPPoE compressed, IPv6 UDP", &pppoe6);
 	/* A non-IP frame is not parsed past its EtherType: even a bare header passes. */
 	build(&arp, f);
 	check_frame("ARP with no body", f, ETH_HLEN, &nonip);
