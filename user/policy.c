@@ -475,10 +475,16 @@ int policy_parse_file(struct policy *pol, const char *path, struct policy_error 
 	char *buf;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: open() on a FIFO would wait for a writer before fstat could refuse it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(errno));
+		/* A socket cannot be opened at all (ENXIO): say what it is. */
+		if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+			snprintf(err->msg, sizeof(err->msg), "%s: not a regular file", path);
+			return -EINVAL;
+		}
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-ret));
 		return ret;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {

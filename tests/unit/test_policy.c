@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -702,6 +704,38 @@ static void test_file_not_regular(void **state)
 	/* A character device reads as empty: it must not pass as an empty policy. */
 	assert_int_equal(policy_parse_file(&pol, devnull, &err), -EINVAL);
 	assert_string_equal(err.msg, "/dev/null: not a regular file");
+	assert_memory_equal(&pol, &orig, sizeof(pol));
+}
+
+/* A FIFO would block open() until a writer came: refused at once, like a socket. */
+static void test_file_fifo_socket(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct policy_error err;
+	struct policy pol, orig;
+	char want[256];
+	int fd;
+
+	strcpy(temp_dir, "/tmp/xdpfw-test-XXXXXX");
+	assert_non_null(mkdtemp(temp_dir));
+	snprintf(temps[0], sizeof(temps[0]), "%s/fifo", temp_dir);
+	snprintf(temps[1], sizeof(temps[1]), "%s/sock", temp_dir);
+	assert_int_equal(mkfifo(temps[0], 0600), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	strcpy(sun.sun_path, temps[1]);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	memset(&pol, PATTERN, sizeof(pol));
+	orig = pol;
+	alarm(5); /* a hang is a failure, not a stuck test run */
+	snprintf(want, sizeof(want), "%s: not a regular file", temps[0]);
+	assert_int_equal(policy_parse_file(&pol, temps[0], &err), -EINVAL);
+	assert_string_equal(err.msg, want);
+	snprintf(want, sizeof(want), "%s: not a regular file", temps[1]);
+	assert_int_equal(policy_parse_file(&pol, temps[1], &err), -EINVAL);
+	assert_string_equal(err.msg, want);
+	alarm(0);
+	close(fd);
 	assert_memory_equal(&pol, &orig, sizeof(pol));
 }
 
@@ -1514,6 +1548,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_file_binary, remove_temps),
 		cmocka_unit_test_teardown(test_file_missing, remove_temps),
 		cmocka_unit_test_teardown(test_file_not_regular, remove_temps),
+		cmocka_unit_test_teardown(test_file_fifo_socket, remove_temps),
 		cmocka_unit_test_teardown(test_file_too_large, remove_temps),
 		cmocka_unit_test_teardown(test_file_at_size_limit, remove_temps),
 		cmocka_unit_test(test_set_ports_good),
