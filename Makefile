@@ -14,7 +14,7 @@ MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Iinclude -I$(OUTPUT) -Iuser -MMD -MP
-LDLIBS	+= -lbpf -lelf -lz -ljson-c
+LDLIBS	+= -lbpf -lelf -lz -ljson-c -lmnl
 BPF_CPPFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I/usr/include/$(MULTIARCH)
 BPF_CFLAGS := -g -O2 -Wall $(BPF_CPPFLAGS) -MMD -MP
 
@@ -30,7 +30,7 @@ define check_bpf_headers
 endef
 
 # Debian packages the build, the tests and the demo need; `make deps` installs the missing ones.
-DEPS	:= make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
+DEPS	:= make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev libmnl-dev \
 	   libcmocka-dev libclang-rt-14-dev pkg-config iproute2 iputils-ping jq nftables kmod
 # Only `make bench` needs these: the peer it compares against and the plotter.
 BENCH_DEPS := xdp-tools gnuplot-nox
@@ -49,7 +49,7 @@ endif
 	install uninstall clean help
 
 USER_SRCS := user/main.c user/policy.c user/pins.c user/loader.c user/stats.c user/util.c \
-	     user/conntrack.c user/maps.c user/clock.c
+	     user/conntrack.c user/maps.c user/clock.c user/tc.c
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/user/default_policy.o
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 BPF_OBJ   := $(OUTPUT)/xdpfw.bpf.o
@@ -233,6 +233,8 @@ netns-test: deps
 	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
 		bash tests/netns/test_faults.sh
 	$(Q)XDPFW=$(OUTPUT)/xdpfw LIVEGEN=$(OUTPUT)/tests/livegen bash tests/netns/test_reload.sh
+	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
+		bash tests/netns/test_hardening.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test

@@ -15,6 +15,7 @@
 #include "conntrack.h"
 #include "loader.h"
 #include "pins.h"
+#include "tc.h"
 #include "util.h"
 #include "xdpfw.skel.h"
 
@@ -156,38 +157,6 @@ static int pin_all(const struct map_pin *pins, size_t n, const char *iface)
 	return 0;
 }
 
-/* The tc egress filter that feeds the flow table; *own: we created the clsact qdisc. */
-static int attach_tc(int prog_fd, __u32 ifindex, const char *iface, bool *own)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XDPFW_TC_HANDLE, .priority = XDPFW_TC_PRIORITY,
-		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
-	int err;
-
-	err = bpf_tc_hook_create(&hook);
-	*own = !err;
-	if (err && err != -EEXIST) {
-		pr_err("%s: cannot create the clsact qdisc: %s", iface, strerror(-err));
-		return err;
-	}
-	err = bpf_tc_attach(&hook, &opts);
-	if (err)
-		pr_err("%s: cannot attach the tc egress program: %s", iface, strerror(-err));
-	return err;
-}
-
-static void detach_tc(__u32 ifindex, bool own)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XDPFW_TC_HANDLE, .priority = XDPFW_TC_PRIORITY);
-
-	bpf_tc_detach(&hook, &opts);
-	if (own) {
-		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-		bpf_tc_hook_destroy(&hook);
-	}
-}
-
 /*
  * Undoes a load, complete or interrupted: the XDP link goes first with the
  * pins, then the tc filter (and the clsact qdisc if load created it); the
@@ -208,7 +177,7 @@ static int teardown(const char *iface)
 	}
 	err = pins_remove(iface);
 	if (ifindex)
-		detach_tc(ifindex, cfg.own_clsact);
+		tc_detach_egress(ifindex, iface, cfg.own_clsact);
 	if (!pins_count_ifaces())
 		pins_remove_shared();
 	return err;
@@ -310,7 +279,7 @@ static int check_not_loaded(const char *iface, __u32 ifindex)
 {
 	__u32 linked;
 
-	if (!pins_exist(iface, NULL))
+	if (!pins_is_iface(iface))
 		return 0;
 	linked = link_ifindex(iface, NULL);
 	if (linked == ifindex) {
@@ -359,7 +328,7 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 		goto out_destroy;
 	}
 	pins_path(path, iface, NULL);
-	if (mkdir(path, 0700)) {
+	if (mkdir(path, 0700) && errno != EEXIST) {
 		err = -errno;
 		pr_err("%s: cannot create %s: %s", iface, path, strerror(errno));
 		goto out_destroy;
@@ -373,7 +342,8 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 	if (!err)
 		err = seed_flows(skel, pol, iface);
 	if (!err)
-		err = attach_tc(bpf_program__fd(skel->progs.xdpfw_egress), ifindex, iface, &own);
+		err = tc_attach_egress(bpf_program__fd(skel->progs.xdpfw_egress), ifindex, iface,
+				       &own);
 	if (err)
 		goto out_teardown;
 	cfg.own_clsact = own;
@@ -431,7 +401,9 @@ int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
 		return lock_fd;
-	err = check_not_loaded(iface, ifindex);
+	err = pins_check_lasting();
+	if (!err)
+		err = check_not_loaded(iface, ifindex);
 	if (!err)
 		err = load_locked(iface, ifindex, &pol, mode);
 	close(lock_fd);
@@ -445,7 +417,7 @@ int xdpfw_unload(const char *iface)
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
 		return lock_fd;
-	if (!pins_exist(iface, NULL)) {
+	if (!pins_is_iface(iface)) {
 		pr_err("%s: not loaded", iface);
 		err = -ENOENT;
 	} else {
@@ -580,11 +552,7 @@ int xdpfw_status(struct iface_status **out, size_t *n)
 		return -errno;
 	}
 	while ((de = readdir(dir))) {
-		struct stat sb;
-
-		/* Interfaces are directories; the shared flow table pins are not. */
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= IF_NAMESIZE ||
-		    fstatat(dirfd(dir), de->d_name, &sb, 0) || !S_ISDIR(sb.st_mode))
+		if (!pins_is_iface(de->d_name))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;

@@ -36,6 +36,7 @@ struct verb {
 	unsigned int opts;
 	int min_pos, max_pos;
 	bool needs_root;
+	bool iface; /* the first argument is an interface name */
 	const char *usage;
 };
 
@@ -300,18 +301,19 @@ static int do_version(const struct args *a)
 }
 
 static const struct verb verbs[] = {
-	{ "load", do_load, OPT_POLICY | OPT_MODE, 1, 1, true,
+	{ "load", do_load, OPT_POLICY | OPT_MODE, 1, 1, true, true,
 	  "load IFACE [--policy FILE] [--mode auto|native|skb]" },
-	{ "unload", do_unload, 0, 1, 1, true, "unload IFACE" },
-	{ "reload", do_reload, OPT_POLICY, 1, 1, true, "reload IFACE --policy FILE" },
-	{ "allow", do_allow, 0, 3, MAX_POS, true, "allow IFACE tcp|udp PORTS" },
-	{ "deny", do_deny, 0, 3, MAX_POS, true, "deny IFACE tcp|udp PORTS" },
-	{ "check", do_check, 0, 1, 1, false, "check FILE" },
-	{ "status", do_status, OPT_JSON, 0, 0, true, "status [--json]" },
-	{ "stats", do_stats, OPT_JSON, 1, 1, true, "stats IFACE [--json]" },
-	{ "conntrack", do_conntrack, OPT_JSON, 1, 2, true, "conntrack IFACE [flush] [--json]" },
-	{ "help", do_help, 0, 0, 1, false, "help [VERB]" },
-	{ "version", do_version, 0, 0, 0, false, "version" },
+	{ "unload", do_unload, 0, 1, 1, true, true, "unload IFACE" },
+	{ "reload", do_reload, OPT_POLICY, 1, 1, true, true, "reload IFACE --policy FILE" },
+	{ "allow", do_allow, 0, 3, MAX_POS, true, true, "allow IFACE tcp|udp PORTS" },
+	{ "deny", do_deny, 0, 3, MAX_POS, true, true, "deny IFACE tcp|udp PORTS" },
+	{ "check", do_check, 0, 1, 1, false, false, "check FILE" },
+	{ "status", do_status, OPT_JSON, 0, 0, true, false, "status [--json]" },
+	{ "stats", do_stats, OPT_JSON, 1, 1, true, true, "stats IFACE [--json]" },
+	{ "conntrack", do_conntrack, OPT_JSON, 1, 2, true, true,
+	  "conntrack IFACE [flush] [--json]" },
+	{ "help", do_help, 0, 0, 1, false, false, "help [VERB]" },
+	{ "version", do_version, 0, 0, 0, false, false, "version" },
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -420,6 +422,9 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct args *
 	}
 	if (a->n_pos < v->min_pos)
 		return usage_error(v, "missing argument%s", "");
+	/* Every verb, not only load: the name becomes a path under the pin root. */
+	if (v->iface && !iface_name_valid(a->pos[0]))
+		return usage_error(v, "'%s' is not a valid interface name", a->pos[0]);
 	return EXIT_OK;
 }
 

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -32,6 +34,43 @@ int pins_prepare(void)
 		return -errno;
 	}
 	return 0;
+}
+
+/* Is the filesystem of device dev mounted in PID 1's mount namespace? -1: cannot tell. */
+static int mounted_in_init(dev_t dev)
+{
+	unsigned int maj, min;
+	size_t cap = 0;
+	char *line = NULL;
+	int found = 0;
+	FILE *f;
+
+	f = fopen("/proc/1/mountinfo", "re");
+	if (!f)
+		return -1;
+	while (!found && getline(&line, &cap, f) > 0)
+		found = sscanf(line, "%*u %*u %u:%u", &maj, &min) == 2 && maj == major(dev) &&
+			min == minor(dev);
+	free(line);
+	fclose(f);
+	return found;
+}
+
+int pins_check_lasting(void)
+{
+	struct stat st;
+
+	if (stat(XDPFW_BPFFS, &st))
+		return -errno;
+	if (mounted_in_init(st.st_dev))
+		return 0;
+	pr_err("the bpffs on %s exists only in this command's private mount namespace "
+	       "(ip netns exec? a unit with private mounts?): the pins, and the filter with "
+	       "them, would vanish when it exits. Run xdpfw in the host's mount namespace "
+	       "(e.g. nsenter --net=/run/netns/NAME xdpfw load IFACE), or bind-mount a "
+	       "bpffs that outlives the command on %s first",
+	       XDPFW_BPFFS, XDPFW_BPFFS);
+	return -EPERM;
 }
 
 int pins_lock(void)
@@ -68,60 +107,81 @@ bool pins_exist(const char *iface, const char *name)
 	return !access(path, F_OK);
 }
 
+/*
+ * What xdpfw pins, and all that teardown ever removes: an interface's
+ * objects (the link first, so the filter stops before its maps go) and the
+ * maps shared by every interface. Anything else under the pin root is not
+ * ours and stays.
+ */
+static const char *const iface_pins[] = {
+	XDPFW_PIN_LINK,	       XDPFW_PIN_TC_PROG,	 XDPFW_PIN_POLICY, XDPFW_PIN_CONFIG,
+	XDPFW_PIN_PORT_STATS, XDPFW_PIN_REASON_STATS, XDPFW_PIN_FRAGS,
+};
+static const char *const shared_pins[] = { XDPFW_PIN_CONNTRACK, XDPFW_PIN_CT_PORTS,
+					   XDPFW_PIN_CT_STATS };
+
+#define N_PINS(a) (sizeof(a) / sizeof(a[0]))
+
+bool pins_is_iface(const char *name)
+{
+	size_t i;
+
+	if (!iface_name_valid(name))
+		return false;
+	for (i = 0; i < N_PINS(iface_pins); i++)
+		if (pins_exist(name, iface_pins[i]))
+			return true;
+	return false;
+}
+
 int pins_count_ifaces(void)
 {
 	struct dirent *de;
-	struct stat st;
 	int n = 0;
 	DIR *dir = opendir(XDPFW_PIN_ROOT);
 
 	if (!dir)
 		return 0;
 	while ((de = readdir(dir)))
-		if (de->d_name[0] != '.' && !fstatat(dirfd(dir), de->d_name, &st, 0) &&
-		    S_ISDIR(st.st_mode))
-			n++;
+		n += pins_is_iface(de->d_name);
 	closedir(dir);
 	return n;
 }
 
-void pins_remove_shared(void)
+/* Unlinks names[] under iface's directory (iface NULL: the root); 0 or the first error. */
+static int unlink_pins(const char *iface, const char *const *names, size_t n)
 {
-	static const char *const shared[] = { XDPFW_PIN_CONNTRACK, XDPFW_PIN_CT_PORTS,
-					      XDPFW_PIN_CT_STATS };
 	char path[PATH_MAX];
+	int err = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
-		pins_path(path, NULL, shared[i]);
-		if (unlink(path) && errno != ENOENT)
-			pr_warn("cannot remove %s: %s", path, strerror(errno));
+	for (i = 0; i < n; i++) {
+		pins_path(path, iface, names[i]);
+		if (unlink(path) && errno != ENOENT && !err) {
+			err = -errno;
+			pr_err("cannot remove %s: %s", path, strerror(errno));
+		}
 	}
+	return err;
+}
+
+void pins_remove_shared(void)
+{
+	unlink_pins(NULL, shared_pins, N_PINS(shared_pins));
 }
 
 int pins_remove(const char *iface)
 {
 	char path[PATH_MAX];
-	struct dirent *de;
-	int err = 0;
-	DIR *dir;
+	int err;
 
-	/* The link goes first: the filter stops before its maps disappear. */
-	pins_path(path, iface, XDPFW_PIN_LINK);
-	if (unlink(path) && errno != ENOENT)
-		err = -errno;
+	err = unlink_pins(iface, iface_pins, N_PINS(iface_pins));
 	pins_path(path, iface, NULL);
-	dir = opendir(path);
-	if (!dir)
-		return errno == ENOENT ? err : -errno;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (unlinkat(dirfd(dir), de->d_name, 0) && !err)
-			err = -errno;
-	}
-	closedir(dir);
-	if (rmdir(path) && !err)
+	if (!rmdir(path) || errno == ENOENT)
+		return err;
+	if (errno == ENOTEMPTY)
+		pr_warn("%s: left %s in place: it holds objects xdpfw did not pin", iface, path);
+	else if (!err)
 		err = -errno;
 	if (err)
 		pr_err("%s: cannot remove %s: %s", iface, path, strerror(-err));

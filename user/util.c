@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -57,13 +58,22 @@ int require_root(void)
 	return -EPERM;
 }
 
+bool iface_name_valid(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	/* The kernel's dev_valid_name(); the name also becomes a pin directory. */
+	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (name[i] == '/' || name[i] == ':' || isspace((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
 int iface_lookup(const char *name, unsigned int *ifindex)
 {
-	size_t len = strlen(name);
-
-	/* The name becomes a directory under the pin root: no '/', no dot names. */
-	if (!len || len >= IFNAMSIZ || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, "..")) {
+	if (!iface_name_valid(name)) {
 		pr_err("'%s': not a valid interface name", name);
 		return -EINVAL;
 	}

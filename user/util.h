@@ -15,7 +15,9 @@ __attribute__((format(printf, 1, 2))) void pr_err(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void pr_warn(const char *fmt, ...);
 
 int require_root(void);
-/* Checks an interface name is safe to use as a pin directory name and exists. */
+/* A name the kernel accepts for a device: never '.', '..' or anything with '/'. */
+bool iface_name_valid(const char *name);
+/* Checks an interface name is valid and the interface exists. */
 int iface_lookup(const char *name, unsigned int *ifindex);
 bool iface_is_loopback(const char *name);
 

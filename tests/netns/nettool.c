@@ -13,12 +13,25 @@
  *       accept one TCP connection, say nothing for N ms, then send "late\n".
  *   nettool hold ADDR PORT --seconds S
  *       connect and only listen; exit 0 when "late\n" arrives within S seconds.
+ *   nettool spoof ADDR PORT --from IPV4 --count N [--repeat R]
+ *       send R UDP datagrams to ADDR:PORT from each of N source addresses
+ *       counting up from IPV4 (a raw socket: the sources are not ours).
+ *   nettool frag ADDR PORT --size N --count C [--order forward|reverse|orphans]
+ *       send C UDP datagrams of N bytes to an echo server as IPv4 fragments of
+ *       at most 1000 bytes, in order, last fragment first, or without their
+ *       first fragment; print how many echoes came back within a second.
+ *   nettool bulk-send PORT --bytes N --seconds S
+ *       accept one TCP connection, write N bytes, close.
+ *   nettool bulk-recv ADDR PORT --bytes N [--timeout-ms T]
+ *       connect and read; print the bytes received; exit 0 if all N came.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,14 +276,180 @@ static int hold(const char *addr, unsigned int port, int seconds)
 	return expect(fd, "late\n", 5, seconds * 1000) ? 1 : 0;
 }
 
-static int opt(int argc, char **argv, const char *name, int def)
+static int spoof(const char *addr, unsigned int port, const char *from, int count, int repeat)
+{
+	struct {
+		struct iphdr ip;
+		struct udphdr udp;
+		char payload[8];
+	} pkt = {
+		.ip = { .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_UDP },
+		.udp = { .dest = htons(port), .len = htons(sizeof(struct udphdr) + 8) },
+		.payload = "spoofed",
+	};
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	struct in_addr base;
+	int fd, i, r;
+
+	if (inet_pton(AF_INET, addr, &dst.sin_addr) != 1 || inet_pton(AF_INET, from, &base) != 1 ||
+	    count < 1 || count > 65536 || repeat < 1 || repeat > 10)
+		return 2;
+	/* IPPROTO_RAW: we write the IP header; the kernel fills in length, id and checksum. */
+	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (fd < 0)
+		return 2;
+	pkt.ip.daddr = dst.sin_addr.s_addr;
+	for (i = 0; i < count; i++) {
+		pkt.ip.saddr = htonl(ntohl(base.s_addr) + i);
+		pkt.udp.source = htons(1024 + i % 60000);
+		for (r = 0; r < repeat; r++)
+			if (sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+				perror("nettool: spoof");
+		if (i % 32 == 31) /* paced: a full veth ring would drop what the test counts */
+			usleep(500);
+	}
+	close(fd);
+	return 0;
+}
+
+#define FRAG_BYTES 1000 /* fragment payload: a multiple of 8 */
+
+/* One datagram (UDP header + payload in dgram) as fragments, in the order asked for. */
+static void send_fragments(int raw, const struct sockaddr_in *dst, struct iphdr *ip,
+			   const char *dgram, int len, const char *order)
+{
+	char pkt[sizeof(struct iphdr) + FRAG_BYTES];
+	int n = (len + FRAG_BYTES - 1) / FRAG_BYTES, i, k, off, chunk;
+
+	for (k = 0; k < n; k++) {
+		i = !strcmp(order, "reverse") ? n - 1 - k : k;
+		if (!strcmp(order, "orphans") && i == 0)
+			continue;
+		off = i * FRAG_BYTES;
+		chunk = len - off < FRAG_BYTES ? len - off : FRAG_BYTES;
+		ip->frag_off = htons((i < n - 1 ? IP_MF : 0) | off / 8);
+		memcpy(pkt, ip, sizeof(*ip));
+		memcpy(pkt + sizeof(*ip), dgram + off, chunk);
+		if (sendto(raw, pkt, sizeof(*ip) + chunk, 0, (const struct sockaddr *)dst,
+			   sizeof(*dst)) < 0)
+			perror("nettool: frag");
+	}
+}
+
+static int frag(const char *addr, unsigned int port, int size, int count, const char *order)
+{
+	static char dgram[MAX_DGRAM], buf[MAX_DGRAM];
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(port) }, me;
+	struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_UDP };
+	struct udphdr *uh = (struct udphdr *)dgram;
+	struct pollfd p;
+	socklen_t mlen = sizeof(me);
+	int udp, raw, i, echoes = 0;
+	long deadline, id0;
+
+	if (inet_pton(AF_INET, addr, &dst.sin_addr) != 1 || size < 1 ||
+	    size > MAX_DGRAM - 1000 || count < 1 || count > 10000)
+		return 2;
+	/* A UDP socket gets the echoes; its address and port are the fragments' source. */
+	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	raw = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (udp < 0 || raw < 0 || connect(udp, (struct sockaddr *)&dst, sizeof(dst)) ||
+	    getsockname(udp, (struct sockaddr *)&me, &mlen))
+		return 2;
+	/* Echoes wait while we send: room for all of them (SO_RCVBUFFORCE: root ignores rmem_max). */
+	setsockopt(udp, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ 8 << 20 }, sizeof(int));
+	ip.saddr = me.sin_addr.s_addr;
+	ip.daddr = dst.sin_addr.s_addr;
+	uh->source = me.sin_port;
+	uh->dest = dst.sin_port;
+	uh->len = htons(sizeof(*uh) + size);
+	memset(dgram + sizeof(*uh), 'f', size); /* UDP checksum 0: none, valid over IPv4 */
+	/* Fresh ids each run: a datagram must not ride on an earlier run's first fragment. */
+	id0 = now_ms() * 7 + getpid();
+	for (i = 0; i < count; i++) {
+		ip.id = htons(id0 + i);
+		send_fragments(raw, &dst, &ip, dgram, sizeof(*uh) + size, order);
+		usleep(2000); /* the echo server drains its socket between datagrams */
+	}
+	deadline = now_ms() + 1000;
+	p = (struct pollfd){ .fd = udp, .events = POLLIN };
+	while (echoes < count && now_ms() < deadline)
+		if (poll(&p, 1, deadline - now_ms()) == 1 && recv(udp, buf, sizeof(buf), 0) == size)
+			echoes++;
+	close(raw);
+	close(udp);
+	printf("%d\n", echoes);
+	return echoes == count ? 0 : 1;
+}
+
+static int bulk_send(unsigned int port, int bytes, int seconds)
+{
+	static char buf[65536];
+	int lfd = listen_on(SOCK_STREAM, port), fd;
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, seconds * 1000) != 1)
+		return 1;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	memset(buf, 'b', sizeof(buf));
+	while (bytes > 0) {
+		n = write(fd, buf, bytes < (int)sizeof(buf) ? bytes : (int)sizeof(buf));
+		if (n <= 0)
+			return 1;
+		bytes -= n;
+	}
+	close(fd);
+	close(lfd);
+	return 0;
+}
+
+static int bulk_recv(const char *addr, unsigned int port, int bytes, int timeout_ms)
+{
+	static char buf[65536];
+	struct sockaddr_storage ss;
+	struct pollfd p;
+	long deadline = now_ms() + timeout_ms;
+	int fd, got = 0;
+	socklen_t len;
+	ssize_t n;
+
+	if (parse_addr(addr, port, &ss, &len))
+		return 2;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
+		return 1;
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	while (got < bytes && now_ms() < deadline) {
+		if (poll(&p, 1, deadline - now_ms()) != 1)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	printf("%d\n", got);
+	return got == bytes ? 0 : 1;
+}
+
+static const char *optstr(int argc, char **argv, const char *name, const char *def)
 {
 	int i;
 
 	for (i = 0; i + 1 < argc; i++)
 		if (!strcmp(argv[i], name))
-			return atoi(argv[i + 1]);
+			return argv[i + 1];
 	return def;
+}
+
+static int opt(int argc, char **argv, const char *name, int def)
+{
+	const char *v = optstr(argc, argv, name, NULL);
+
+	return v ? atoi(v) : def;
 }
 
 int main(int argc, char **argv)
@@ -288,6 +467,19 @@ int main(int argc, char **argv)
 			    opt(argc, argv, "--seconds", 10));
 	if (argc >= 4 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], atoi(argv[3]), opt(argc, argv, "--seconds", 10));
-	fprintf(stderr, "usage: nettool serve|tcp|udp ... (see the source)\n");
+	if (argc >= 4 && !strcmp(argv[1], "spoof"))
+		return spoof(argv[2], atoi(argv[3]), optstr(argc, argv, "--from", "198.19.0.1"),
+			     opt(argc, argv, "--count", 1), opt(argc, argv, "--repeat", 1));
+	if (argc >= 4 && !strcmp(argv[1], "frag"))
+		return frag(argv[2], atoi(argv[3]), opt(argc, argv, "--size", 3000),
+			    opt(argc, argv, "--count", 1), optstr(argc, argv, "--order", "forward"));
+	if (argc >= 3 && !strcmp(argv[1], "bulk-send"))
+		return bulk_send(atoi(argv[2]), opt(argc, argv, "--bytes", 1 << 20),
+				 opt(argc, argv, "--seconds", 10));
+	if (argc >= 4 && !strcmp(argv[1], "bulk-recv"))
+		return bulk_recv(argv[2], atoi(argv[3]), opt(argc, argv, "--bytes", 1 << 20),
+				 opt(argc, argv, "--timeout-ms", 5000));
+	fprintf(stderr, "usage: nettool serve|tcp|udp|talk|hold|spoof|bulk-send|bulk-recv ... "
+			"(see the source)\n");
 	return 2;
 }
