@@ -12,8 +12,11 @@ BPFTOOL	?= bpftool
 ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
 
+# CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 builds); what the project needs is apart.
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Iinclude -I$(OUTPUT) -Iuser -MMD -MP
+XDPFW_CPPFLAGS := -Iinclude -Iuser -I$(OUTPUT)
+XDPFW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-MMD -MP
 LDLIBS	+= -lbpf -lelf -lz -ljson-c -lmnl
 BPF_CPPFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I/usr/include/$(MULTIARCH)
 BPF_CFLAGS := -g -O2 -Wall $(BPF_CPPFLAGS) -MMD -MP
@@ -29,12 +32,13 @@ define check_bpf_headers
 	if [ -n "$$bad" ]; then echo "$(1): headers outside the uapi and libbpf:" $$bad >&2; exit 1; fi
 endef
 
-# Debian packages the build, the tests and the demo need; `make deps` installs the missing ones.
-DEPS	:= make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev libmnl-dev \
-	   libcmocka-dev libclang-rt-14-dev pkg-config iproute2 iputils-ping jq nftables kmod
-# Only `make bench` needs these: the peer it compares against and the plotter.
+# Debian packages: what the build needs (a plain `make` installs only these, and only
+# when one is missing), what the tests and the demo need besides, and the extras of
+# `make bench` and `make fresh-test`.
+BUILD_DEPS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
+	      libmnl-dev pkg-config
+TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod
 BENCH_DEPS := xdp-tools gnuplot-nox
-# Only `make fresh-test` needs this: it makes the fresh Debian 12 root.
 FRESH_DEPS := mmdebstrap
 
 ifeq ($(V),1)
@@ -47,16 +51,13 @@ endif
 
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
-.PHONY: all deps bench-deps fresh-deps test fresh-test unit-test bpf-test netns-test fuzz-test \
-	fuzz demo bench load \
-	install uninstall clean help
+.PHONY: all build-deps deps bench-deps fresh-deps test fresh-test unit-test bpf-test netns-test \
+	fuzz-test fuzz demo bench load install uninstall clean help
 
-USER_SRCS := user/main.c user/policy.c user/pins.c user/loader.c user/stats.c user/util.c \
-	     user/conntrack.c user/maps.c user/clock.c user/tc.c
+USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/user/default_policy.o
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
-BPF_OBJ   := $(OUTPUT)/xdpfw.bpf.o
-SKEL      := $(OUTPUT)/xdpfw.skel.h
+SKELS     := $(OUTPUT)/xdpfw.skel.h $(OUTPUT)/clock.skel.h
 DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
@@ -64,13 +65,13 @@ TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/te
 TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen
 
 # Building needs clang, bpftool and the -dev packages: install what is missing first.
-all: deps
+all: build-deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw
 
 help:
 	@echo 'Targets:'
-	@echo '  all          build $(OUTPUT)/xdpfw (default)'
-	@echo '  deps         apt-get install the missing Debian packages'
+	@echo '  all          build $(OUTPUT)/xdpfw (default; installs missing build packages)'
+	@echo '  deps         apt-get install the missing Debian packages of the build and the tests'
 	@echo '  load IFACE=  install deps, build, load the built-in policy on IFACE'
 	@echo '  test         unit, BPF (test_run) and network-namespace tests'
 	@echo '  fresh-test   build and unit-test in a fresh Debian 12 root (mmdebstrap)'
@@ -79,17 +80,18 @@ help:
 	@echo '  fuzz         libFuzzer on the policy parser and the CLI, FUZZ_SECONDS each'
 	@echo '  install      install to $$(DESTDIR)$$(PREFIX)/sbin; uninstall removes it'
 	@echo '  clean        remove $(OUTPUT)/'
-	@echo 'Variables: V=1 (verbose), OUTPUT=dir, PREFIX=, DESTDIR='
+	@echo 'Variables: V=1 (verbose), OUTPUT=dir, PREFIX=, DESTDIR=, CFLAGS=, LDFLAGS='
 
-deps: PKGS = $(DEPS)
+build-deps: PKGS = $(BUILD_DEPS)
+deps: PKGS = $(BUILD_DEPS) $(TEST_DEPS)
 bench-deps: PKGS = $(BENCH_DEPS)
 fresh-deps: PKGS = $(FRESH_DEPS)
-deps bench-deps fresh-deps:
+build-deps deps bench-deps fresh-deps:
 	$(Q)missing=$$(for p in $(PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
 		|| echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-		echo "  APT      $$missing"; \
+		echo "  APT      installing what $@ lists and this machine lacks:" $$missing; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
@@ -97,29 +99,28 @@ deps bench-deps fresh-deps:
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(BPF_OBJ): bpf/xdpfw.bpf.c | $(OUTPUT)
+# BPF objects and their skeletons: bpf/X.bpf.c (tests/bench/X.bpf.c for the bench's
+# floors) becomes $(OUTPUT)/X.bpf.o and $(OUTPUT)/X.skel.h with struct X_bpf.
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(call check_bpf_headers,$<)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(SKEL): $(BPF_OBJ)
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name xdpfw_bpf > $@
-
-$(OUTPUT)/floor.bpf.o: tests/bench/floor.bpf.c | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: tests/bench/%.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(call check_bpf_headers,$<)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/floor.skel.h: $(OUTPUT)/floor.bpf.o
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/user/loader.o $(OUTPUT)/user/pins.o: $(SKEL)
+# Generated headers exist before anything that may include them is compiled.
+$(USER_OBJS): | $(SKELS)
 
 $(OUTPUT)/user/default_policy.o: user/default_policy.S $(DEFAULT_POLICY) | $(OUTPUT)/user
 	$(call msg,AS,$@)
@@ -131,24 +132,28 @@ $(OUTPUT)/xdpfw: $(USER_OBJS)
 
 # The same CLI under ASan, LSan and UBSan: the namespace tests run it, so a leak,
 # an invalid access or undefined behaviour fails them (exit status 23).
-$(OUTPUT)/asan/xdpfw: $(USER_SRCS) user/default_policy.S $(DEFAULT_POLICY) $(SKEL)
+$(OUTPUT)/asan/xdpfw: $(USER_SRCS) user/default_policy.S $(DEFAULT_POLICY) $(SKELS)
 	$(call msg,ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=gnu11 \
-		-Iinclude -Iuser -I$(OUTPUT) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
+		$(XDPFW_CPPFLAGS) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
 		$(filter %.c %.S,$^) $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/tests/%.o: tests/bpf/%.c $(SKEL) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%.o: tests/bpf/%.c | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/tests/%.o: tests/bench/%.c $(SKEL) $(OUTPUT)/floor.skel.h | $(OUTPUT)/tests
+$(OUTPUT)/tests/%.o: tests/bench/%.c | $(OUTPUT)/tests $(SKELS) $(OUTPUT)/floor.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) -Itests/bpf $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%.o: tests/netns/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/bench: $(OUTPUT)/tests/bench.o $(OUTPUT)/tests/packet.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -158,15 +163,12 @@ $(OUTPUT)/tests/livegen: $(OUTPUT)/tests/livegen.o $(OUTPUT)/tests/packet.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/%.o: tests/netns/%.c | $(OUTPUT)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
-
 $(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
 $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct: $(OUTPUT)/tests/packet.o $(OUTPUT)/tests/harness.o
+$(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack: $(OUTPUT)/tests/capture.o
 
 $(OUTPUT)/tests/test_diff: $(OUTPUT)/tests/test_diff.o $(OUTPUT)/tests/packet.o \
 		$(OUTPUT)/tests/reference.o $(LIB_OBJS)
@@ -179,7 +181,7 @@ $(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
 
 # libFuzzer harnesses with ASan and UBSan; each is linked with the userspace sources it fuzzes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-Iinclude -Iuser -I$(OUTPUT)
+	$(XDPFW_CPPFLAGS)
 FUZZERS := $(OUTPUT)/fuzz/fuzz_policy $(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_proc
 FUZZ_SECONDS ?= 300
 
@@ -192,12 +194,12 @@ $(OUTPUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c user/policy.c user/default_
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
 		$(filter %.c %.S,$^) -o $@
 
-# main() is renamed away: the harnesses call parsers and never run a verb.
+# main() is left out: the harnesses call parsers and never run a verb.
 $(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_proc: $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(USER_SRCS) \
-		user/default_policy.S $(SKEL) | $(OUTPUT)/fuzz
+		user/default_policy.S $(SKELS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Dmain=xdpfw_main -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
-		$(filter %.c %.S,$^) $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
+		$(filter-out user/main.c,$(filter %.c %.S,$^)) $(LDLIBS) -o $@
 
 # fuzz-test: a short bounded run of each, seeded with tests/fuzz/corpus (and every crash
 # ever found, kept there as a regression input); fuzz: the long run, and 1M packets of the
@@ -247,7 +249,8 @@ test: deps
 
 # The README's first command on a fresh Debian 12: a minimal root made with mmdebstrap
 # from this machine's apt sources (~15 s), this tree copied in, then `make` and
-# `make unit-test` there. A package missing from DEPS fails here, not on a user's machine.
+# `make unit-test` there. A package missing from the lists above fails here, not on a
+# user's machine.
 FRESH_SOURCES = $(wildcard /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
 			   /etc/apt/sources.list.d/*.sources)
 fresh-test: fresh-deps
@@ -273,7 +276,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)
 	$(Q)XDPFW=$(OUTPUT)/xdpfw NETTOOL=$(OUTPUT)/tests/nettool bash tests/netns/demo.sh
 
-load: deps
+load: build-deps
 	$(Q)test -n "$(IFACE)" || { echo 'usage: make load IFACE=<interface>' >&2; exit 2; }
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw
 	$(Q)$(OUTPUT)/xdpfw load $(IFACE)

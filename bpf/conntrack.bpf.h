@@ -12,6 +12,12 @@
 #include "policy.bpf.h"
 #include "xdpfw.h"
 
+/*
+ * Entries are written in place while other CPUs read them: each field is one
+ * store the compiler may neither tear nor merge (the kernel's WRITE_ONCE).
+ */
+#define WRITE_ONCE(x, val) (*(volatile typeof(x) *)&(x) = (val))
+
 /* Shared by every interface: the loader reuses the pinned maps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -47,27 +53,27 @@ static __always_inline void ct_count(__u32 counter)
 static __always_inline __u64 ct_timeout(const struct xdpfw_policy *pol,
 					 enum xdpfw_ct_timeout which)
 {
-	return (__u64)pol->timeouts[which] * pol->hz;
+	return (__u64)pol->timeouts[which] * kernel_hz;
 }
 
 /* Can a tracked flow have `port` (host order) as its local port? */
-static __always_inline int ct_port_maybe(__u8 l4, __u16 port)
+static __always_inline int ct_port_maybe(__u8 l4_idx, __u16 port)
 {
 	__u32 zero = 0;
 	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
 
-	return p && (p->ports[l4 & 1][(port >> 6) & (XDPFW_PORT_WORDS - 1)] >> (port & 63)) & 1;
+	return p && (p->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)] & xdpfw_port_bit(port));
 }
 
-static __always_inline void ct_port_set(__u8 l4, __u16 port)
+static __always_inline void ct_port_set(__u8 l4_idx, __u16 port)
 {
 	__u32 zero = 0;
 	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
-	__u64 *w, bit = 1ULL << (port & 63);
+	__u64 *w, bit = xdpfw_port_bit(port);
 
 	if (!p)
 		return;
-	w = &p->ports[l4 & 1][(port >> 6) & (XDPFW_PORT_WORDS - 1)];
+	w = &p->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)];
 	if (!(*w & bit))
 		__sync_fetch_and_or(w, bit);
 }
@@ -81,7 +87,7 @@ static __always_inline void ct_key(struct xdpfw_ct_key *k, const struct l3_info 
 	k->lport = out ? sport : dport;
 	k->rport = out ? dport : sport;
 	k->proto = l3->proto;
-	k->l3 = l3->l3;
+	k->ipver = l3->ipver;
 }
 
 static __always_inline int is_echo_request(__u8 proto, __u8 type)
@@ -116,11 +122,11 @@ static __always_inline void ct_close_in(struct xdpfw_ct_val *v, __u8 state, __u6
 {
 	if (v->state == XDPFW_CT_CLOSE || v->state == state)
 		return;
-	v->state = state;
+	WRITE_ONCE(v->state, state);
 	if (state == XDPFW_CT_CLOSE)
-		v->flags |= XDPFW_CT_F_RST_IN;
+		WRITE_ONCE(v->flags, v->flags | XDPFW_CT_F_RST_IN);
 	if (deadline < v->expires)
-		v->expires = deadline;
+		WRITE_ONCE(v->expires, deadline);
 	ct_count(XDPFW_CT_CLOSES);
 }
 
@@ -149,7 +155,7 @@ static __always_inline int ct_inbound(const struct l3_info *l3, const struct l4_
 		else if (l4->tcp_flags & TCP_FIN)
 			ct_close_in(v, XDPFW_CT_FIN, now + ct_timeout(pol, XDPFW_CT_TO_TCP_FIN));
 	} else if (l3->proto == IPPROTO_UDP && !(v->flags & XDPFW_CT_F_REPLIED)) {
-		v->flags |= XDPFW_CT_F_REPLIED;
+		WRITE_ONCE(v->flags, v->flags | XDPFW_CT_F_REPLIED);
 	}
 	return 1;
 }
@@ -170,7 +176,7 @@ static __always_inline int parse_quoted(struct cursor *c, int ethertype, struct 
 	if (!ip6h || ip6h->version != 6)
 		return -1;
 	ipv6_addrs(in, ip6h);
-	in->l3 = 6;
+	in->ipver = 6;
 	in->proto = ip6h->nexthdr;
 	return 0;
 }
@@ -196,25 +202,28 @@ static __always_inline int ct_related(struct cursor *c, int ethertype, const str
 {
 	struct l3_info in = {};
 	struct xdpfw_ct_key k = {};
-	__u8 *h;
+	struct icmp_echo_hdr *ih;
+	struct udphdr *ports;
 
-	if (parse_quoted(c, ethertype, &in) || !addr_eq(in.saddr, outer->daddr, outer->l3))
+	if (parse_quoted(c, ethertype, &in) || !addr_eq(in.saddr, outer->daddr, outer->ipver))
 		return 0;
-	h = cursor_pull(c, 8);
-	if (!h)
-		return 0;
+	/* A quote holds 8 transport bytes: a whole UDP or ICMP header, TCP's first 8. */
 	switch (in.proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		ct_key(&k, &in, *(__be16 *)h, *(__be16 *)(h + 2), 1);
+		ports = cursor_pull(c, sizeof(*ports)); /* TCP's ports sit where UDP's do */
+		if (!ports)
+			return 0;
+		ct_key(&k, &in, ports->source, ports->dest, 1);
 		if (port_allowed(pol, l4_of(in.proto), bpf_ntohs(k.lport)))
 			return 1;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		if (!is_echo_request(in.proto, h[0]))
+		ih = cursor_pull(c, sizeof(*ih));
+		if (!ih || !is_echo_request(in.proto, ih->type))
 			return 0;
-		ct_key(&k, &in, *(__be16 *)(h + 4), 0, 1);
+		ct_key(&k, &in, ih->id, 0, 1);
 		break;
 	default:
 		return 0;
@@ -223,7 +232,7 @@ static __always_inline int ct_related(struct cursor *c, int ethertype, const str
 }
 
 static __always_inline void ct_insert(const struct xdpfw_ct_key *k, __u8 state, __u64 now,
-				      __u64 timeout, __u8 l4, __u16 lport)
+				      __u64 timeout, __u8 l4_idx, __u16 lport)
 {
 	struct xdpfw_ct_val v = {
 		.expires = now + timeout,
@@ -235,27 +244,27 @@ static __always_inline void ct_insert(const struct xdpfw_ct_key *k, __u8 state, 
 	if (bpf_map_update_elem(&conntrack, k, &v, BPF_NOEXIST))
 		return;
 	ct_count(XDPFW_CT_INSERTS);
-	if (l4 < XDPFW_L4_MAX)
-		ct_port_set(l4, lport);
+	if (l4_idx < XDPFW_L4_MAX)
+		ct_port_set(l4_idx, lport);
 }
 
-/* Pushes the expiry forward, at most once a second (hz jiffies). */
+/* Pushes the expiry forward, at most once a second (kernel_hz jiffies). */
 static __always_inline void ct_refresh(struct xdpfw_ct_val *v, __u8 state, __u64 now,
-				       __u64 timeout, __u32 hz)
+				       __u64 timeout)
 {
-	if (v->state == state && now - v->refreshed < hz)
+	if (v->state == state && now - v->refreshed < kernel_hz)
 		return;
-	v->state = state;
-	v->flags &= ~XDPFW_CT_F_RST_IN;
-	v->expires = now + timeout;
-	v->refreshed = now;
+	WRITE_ONCE(v->state, state);
+	WRITE_ONCE(v->flags, v->flags & ~XDPFW_CT_F_RST_IN);
+	WRITE_ONCE(v->expires, now + timeout);
+	WRITE_ONCE(v->refreshed, now);
 	ct_count(XDPFW_CT_REFRESHES);
 }
 
 static __always_inline void ct_renew(struct xdpfw_ct_val *v, __u8 state, __u64 now,
 				     const struct xdpfw_policy *pol, enum xdpfw_ct_timeout which)
 {
-	ct_refresh(v, state, now, ct_timeout(pol, which), pol->hz);
+	ct_refresh(v, state, now, ct_timeout(pol, which));
 }
 
 static __always_inline void ct_outbound_tcp(const struct xdpfw_ct_key *k, struct xdpfw_ct_val *v,
@@ -269,7 +278,7 @@ static __always_inline void ct_outbound_tcp(const struct xdpfw_ct_key *k, struct
 	} else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		/* The host opens a connection (or reuses the tuple for a new one). */
 		if (v) {
-			v->created = now;
+			WRITE_ONCE(v->created, now);
 			ct_renew(v, XDPFW_CT_SYN_SENT, now, pol, XDPFW_CT_TO_TCP_SYN_SENT);
 		} else {
 			ct_insert(k, XDPFW_CT_SYN_SENT, now,
@@ -299,7 +308,7 @@ static __always_inline void ct_outbound(const struct l3_info *l3, const struct l
 	struct xdpfw_ct_key k = {};
 	struct xdpfw_ct_val *v;
 	__u64 now, timeout;
-	__u8 l4i;
+	__u8 l4_idx;
 
 	switch (l3->proto) {
 	case IPPROTO_TCP:
@@ -323,8 +332,8 @@ static __always_inline void ct_outbound(const struct l3_info *l3, const struct l
 	 * outsider fill the table (queries from spoofed sources, each answered)
 	 * and evict the flows the host opened; so it creates nothing.
 	 */
-	l4i = l4_of(l3->proto);
-	if (!v && l4i < XDPFW_L4_MAX && port_allowed(pol, l4i, bpf_ntohs(k.lport)))
+	l4_idx = l4_of(l3->proto);
+	if (!v && l4_idx < XDPFW_L4_MAX && port_allowed(pol, l4_idx, bpf_ntohs(k.lport)))
 		return;
 	if (l3->proto == IPPROTO_TCP) {
 		ct_outbound_tcp(&k, v, l4->tcp_flags, now, pol);
@@ -337,9 +346,9 @@ static __always_inline void ct_outbound(const struct l3_info *l3, const struct l
 		timeout = ct_timeout(pol, XDPFW_CT_TO_ICMP);
 	}
 	if (v)
-		ct_refresh(v, XDPFW_CT_ESTABLISHED, now, timeout, pol->hz);
+		ct_refresh(v, XDPFW_CT_ESTABLISHED, now, timeout);
 	else
-		ct_insert(&k, XDPFW_CT_ESTABLISHED, now, timeout, l4i, bpf_ntohs(k.lport));
+		ct_insert(&k, XDPFW_CT_ESTABLISHED, now, timeout, l4_idx, bpf_ntohs(k.lport));
 }
 
 #endif /* XDPFW_CONNTRACK_BPF_H */

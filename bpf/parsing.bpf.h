@@ -14,6 +14,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -53,7 +54,7 @@ struct l3_info {
 	__u32 ip_len;	/* datagram length claimed by the header */
 	__u32 l4_len;	/* bytes after the IP headers in the datagram (or fragment) */
 	__u32 frag_id;	/* with frag != FRAG_NONE: IPv4 id or IPv6 identification */
-	__u8 l3;	/* 4 or 6 */
+	__u8 ipver;	/* 4 or 6 */
 	__u8 proto;	/* transport protocol, after any IPv6 extension headers */
 	__u8 frag;	/* enum frag_kind */
 	__u8 frag_proto; /* the same in every fragment: IPv4 protocol, IPv6 fragment header's next */
@@ -170,7 +171,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct l3_info *l3)
 	l3->daddr[0] = iph->daddr;
 	l3->l3off = (void *)iph - c->data;
 	l3->l4off = c->pos - c->data;
-	l3->l3 = 4;
+	l3->ipver = 4;
 	l3->proto = iph->protocol;
 	l3->l4_len = l3->ip_len - hlen;
 	frag_off = bpf_ntohs(iph->frag_off);
@@ -209,7 +210,7 @@ static __always_inline int parse_ipv6(struct cursor *c, void *ctx, int xdp, stru
 		return -1;
 	ipv6_addrs(l3, ip6h);
 	l3->l3off = (void *)ip6h - c->data;
-	l3->l3 = 6;
+	l3->ipver = 6;
 	l3->l4_len = bpf_ntohs(ip6h->payload_len);
 	l3->ip_len = sizeof(*ip6h) + l3->l4_len;
 	nexthdr = ip6h->nexthdr;
@@ -282,8 +283,9 @@ static __always_inline int parse_ip(struct cursor *c, void *ctx, int xdp, int et
 static __always_inline int parse_l4(struct cursor *c, const struct l3_info *l3,
 				    struct l4_info *l4)
 {
+	struct icmp_echo_hdr *ih;
+	struct udphdr *uh;
 	struct tcphdr *th;
-	__u8 *h;
 
 	switch (l3->proto) {
 	case IPPROTO_TCP:
@@ -295,19 +297,20 @@ static __always_inline int parse_l4(struct cursor *c, const struct l3_info *l3,
 		l4->tcp_flags = ((__u8 *)th)[TCP_FLAGS_OFF];
 		return 0;
 	case IPPROTO_UDP:
+		uh = cursor_pull(c, sizeof(*uh));
+		if (!uh || l3->l4_len < sizeof(*uh))
+			return -1;
+		l4->sport = uh->source;
+		l4->dport = uh->dest;
+		return 0;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		/* UDP header, or ICMP type, code, checksum and 4 bytes of rest. */
-		h = cursor_pull(c, 8);
-		if (!h || l3->l4_len < 8)
+		/* Type, code, checksum and the 4 bytes every ICMP message has. */
+		ih = cursor_pull(c, sizeof(*ih));
+		if (!ih || l3->l4_len < sizeof(*ih))
 			return -1;
-		if (l3->proto == IPPROTO_UDP) {
-			l4->sport = *(__be16 *)h;
-			l4->dport = *(__be16 *)(h + 2);
-		} else {
-			l4->icmp_type = h[0];
-			l4->sport = *(__be16 *)(h + 4); /* echo identifier */
-		}
+		l4->icmp_type = ih->type;
+		l4->sport = ih->id; /* echo identifier */
 		return 0;
 	default:
 		return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The live policy: two slots and the config map that says which is active.
- * Both programs read it; userspace flips the active slot in one map update.
+ * What the loader sets: the live policy (two slots and the config map that
+ * says which is active; userspace flips it in one map update) and the
+ * load-time constants.
  */
 #ifndef XDPFW_POLICY_BPF_H
 #define XDPFW_POLICY_BPF_H
@@ -11,6 +12,9 @@
 #include <bpf/bpf_helpers.h>
 
 #include "xdpfw.h"
+
+/* CONFIG_HZ, measured by the loader and set before load: flow and fragment times are jiffies. */
+const volatile __u32 kernel_hz;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -44,12 +48,11 @@ static __always_inline __u8 l4_of(__u8 proto)
 	return proto == IPPROTO_TCP ? XDPFW_L4_TCP : proto == IPPROTO_UDP ? XDPFW_L4_UDP : XDPFW_L4_MAX;
 }
 
-/* Is `port` (host order) open to `l4` (enum xdpfw_l4) under the policy? */
-static __always_inline int port_allowed(const struct xdpfw_policy *pol, __u8 l4, __u16 port)
+/* Is `port` (host order) open to l4_idx (enum xdpfw_l4) under the policy? */
+static __always_inline int port_allowed(const struct xdpfw_policy *pol, __u8 l4_idx, __u16 port)
 {
-	__u64 word = pol->ports[l4 & 1][(port >> 6) & (XDPFW_PORT_WORDS - 1)];
-
-	return (word >> (port & 63)) & 1;
+	return !!(pol->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)] &
+		  xdpfw_port_bit(port));
 }
 
 #endif /* XDPFW_POLICY_BPF_H */

@@ -35,6 +35,19 @@
 #define TCP_ACK			0x10
 #define TCP_URG			0x20
 
+/*
+ * The first 8 bytes of ICMP and ICMPv6 messages; for echo request and reply
+ * (the others carry other things in id and sequence). <linux/icmp.h> has
+ * struct icmphdr, but see above.
+ */
+struct icmp_echo_hdr {
+	__u8 type;
+	__u8 code;
+	__be16 checksum;
+	__be16 id;
+	__be16 sequence;
+};
+
 /* ICMP types (RFC 792). */
 #define ICMP_ECHOREPLY		0
 #define ICMP_DEST_UNREACH	3

@@ -46,8 +46,8 @@ struct {
 /* What classification learns about a packet; the exit path reads it. */
 struct pkt {
 	__u64 bytes;	 /* frame length, 0 until known */
-	__u16 dport;	 /* host order, valid when l4 < XDPFW_L4_MAX */
-	__u8 l4;	 /* enum xdpfw_l4, XDPFW_L4_MAX when no port applies */
+	__u16 dport;	 /* host order, valid when l4_idx < XDPFW_L4_MAX */
+	__u8 l4_idx;	 /* enum xdpfw_l4, XDPFW_L4_MAX when no port applies */
 	__u8 frag;	 /* enum frag_kind */
 	struct xdpfw_frag_key fkey; /* filled when frag != FRAG_NONE */
 };
@@ -62,9 +62,9 @@ struct l4_args {
 	__u32 l4off;
 	__u32 l4_len;
 	__u32 ethertype; /* network order */
-	__u8 l3;
+	__u8 ipver;
 	__u8 proto;
-	__u8 l4;	 /* out: enum xdpfw_l4 */
+	__u8 l4_idx;	 /* out: enum xdpfw_l4 */
 	__u8 reserved;
 	__u16 dport;	 /* out: host order */
 	__u16 reserved2;
@@ -91,9 +91,9 @@ static __always_inline enum xdpfw_reason judge_icmp(struct cursor *c, int ethert
 						    const struct l4_info *l4,
 						    const struct xdpfw_policy *pol)
 {
-	__u32 drop = l3->l3 == 4 ? XDPFW_F_ICMP_DROP : XDPFW_F_ICMP6_DROP;
+	__u32 drop = l3->ipver == 4 ? XDPFW_F_ICMP_DROP : XDPFW_F_ICMP6_DROP;
 
-	if (l3->l3 == 6 && icmp6_essential(l4->icmp_type))
+	if (l3->ipver == 6 && icmp6_essential(l4->icmp_type))
 		return XDPFW_REASON_PASSED_ICMP;
 	if (is_echo_reply(l3->proto, l4->icmp_type) && ct_inbound(l3, l4, pol))
 		return XDPFW_REASON_PASSED_ESTABLISHED;
@@ -120,7 +120,7 @@ static __always_inline int tcp_flags_valid(__u8 flags)
 	return (TCP_VALID_FLAGS >> (flags & (TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | TCP_URG))) & 1;
 }
 
-/* Judge a packet whose transport header has been parsed; a->l4, a->dport say its port. */
+/* Judge a packet whose transport header has been parsed; a->l4_idx, a->dport say its port. */
 static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertype,
 						  struct l4_args *p, const struct l3_info *l3,
 						  const struct l4_info *l4,
@@ -128,14 +128,14 @@ static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertyp
 {
 	switch (l3->proto) {
 	case IPPROTO_TCP:
-		p->l4 = XDPFW_L4_TCP;
+		p->l4_idx = XDPFW_L4_TCP;
 		break;
 	case IPPROTO_UDP:
-		p->l4 = XDPFW_L4_UDP;
+		p->l4_idx = XDPFW_L4_UDP;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		if ((l3->proto == IPPROTO_ICMP) != (l3->l3 == 4))
+		if ((l3->proto == IPPROTO_ICMP) != (l3->ipver == 4))
 			return by_default(pol, XDPFW_REASON_DROPPED_PROTO);
 		return judge_icmp(c, ethertype, l3, l4, pol);
 	default:
@@ -143,10 +143,10 @@ static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertyp
 	}
 	p->dport = bpf_ntohs(l4->dport);
 	/* The flow table is only worth a lookup for ports a tracked flow uses. */
-	if (ct_port_maybe(p->l4, p->dport) &&
-	    (p->l4 == XDPFW_L4_UDP || tcp_flags_valid(l4->tcp_flags)) && ct_inbound(l3, l4, pol))
+	if (ct_port_maybe(p->l4_idx, p->dport) &&
+	    (p->l4_idx == XDPFW_L4_UDP || tcp_flags_valid(l4->tcp_flags)) && ct_inbound(l3, l4, pol))
 		return XDPFW_REASON_PASSED_ESTABLISHED;
-	if (port_allowed(pol, p->l4, p->dport))
+	if (port_allowed(pol, p->l4_idx, p->dport))
 		return XDPFW_REASON_PASSED_PORT;
 	return by_default(pol, XDPFW_REASON_DROPPED_PORT);
 }
@@ -158,29 +158,26 @@ static __always_inline enum xdpfw_reason judge_later_fragment(struct pkt *p)
 
 	if (!v || v->expires <= bpf_jiffies64())
 		return XDPFW_REASON_DROPPED_FRAGMENT;
-	p->l4 = v->l4;
+	p->l4_idx = v->l4_idx;
 	p->dport = v->port;
 	return XDPFW_REASON_PASSED_FRAGMENT;
 }
 
 static __always_inline void remember_first_fragment(struct pkt *p)
 {
-	struct xdpfw_policy *pol = active_policy();
 	struct xdpfw_frag_val v = {
+		.expires = bpf_jiffies64() + (__u64)XDPFW_FRAG_TIMEOUT_S * kernel_hz,
 		.port = p->dport,
-		.l4 = p->l4,
+		.l4_idx = p->l4_idx,
 	};
 
-	if (!pol)
-		return;
-	v.expires = bpf_jiffies64() + (__u64)XDPFW_FRAG_TIMEOUT_S * pol->hz;
 	bpf_map_update_elem(&frags, &p->fkey, &v, BPF_ANY);
 }
 
 static __always_inline void frag_key(struct xdpfw_frag_key *k, const struct l3_info *l3)
 {
 	/* Not l3->proto: headers after an IPv6 fragment header are in the first fragment only. */
-	*k = (struct xdpfw_frag_key){ .id = l3->frag_id, .l3 = l3->l3, .proto = l3->frag_proto };
+	*k = (struct xdpfw_frag_key){ .id = l3->frag_id, .ipver = l3->ipver, .proto = l3->frag_proto };
 	__builtin_memcpy(k->saddr, l3->saddr, sizeof(k->saddr));
 	__builtin_memcpy(k->daddr, l3->daddr, sizeof(k->daddr));
 }
@@ -209,7 +206,7 @@ static __always_inline int is_martian(const struct l3_info *l3)
 {
 	const __u32 *a = l3->saddr;
 
-	if (l3->l3 == 4)
+	if (l3->ipver == 4)
 		return (a[0] & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000);
 	return !(a[0] | a[1] | a[2]) && a[3] == bpf_htonl(1);
 }
@@ -224,7 +221,7 @@ static __always_inline int l4_from_args(void *data, void *data_end, const struct
 
 	if (a->l3off > MAX_L4_OFF || a->l4off > MAX_L4_OFF)
 		return -1;
-	if (a->l3 == 4) {
+	if (a->ipver == 4) {
 		iph = data + a->l3off;
 		if ((void *)(iph + 1) > data_end)
 			return -1;
@@ -236,7 +233,7 @@ static __always_inline int l4_from_args(void *data, void *data_end, const struct
 			return -1;
 		ipv6_addrs(l3, ip6h);
 	}
-	l3->l3 = a->l3;
+	l3->ipver = a->ipver;
 	l3->proto = a->proto;
 	l3->l4_len = a->l4_len;
 	c->data = data;
@@ -251,7 +248,7 @@ static __always_inline void l4_to_args(struct l4_args *a, int ethertype, const s
 	a->l4off = l3->l4off;
 	a->l4_len = l3->l4_len;
 	a->ethertype = ethertype;
-	a->l3 = l3->l3;
+	a->ipver = l3->ipver;
 	a->proto = l3->proto;
 }
 
@@ -264,7 +261,7 @@ __attribute__((noinline)) int xdpfw_judge(struct xdp_md *ctx, struct l4_args *a)
 
 	if (!a)
 		return XDPFW_REASON_DROPPED_MALFORMED;
-	a->l4 = XDPFW_L4_MAX;
+	a->l4_idx = XDPFW_L4_MAX;
 	if (l4_from_args((void *)(long)ctx->data, (void *)(long)ctx->data_end, a, &c, &l3, &l4))
 		return XDPFW_REASON_DROPPED_MALFORMED;
 	pol = active_policy();
@@ -297,7 +294,7 @@ static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt
 	}
 	l4_to_args(&a, ethertype, &l3);
 	reason = xdpfw_judge(ctx, &a);
-	p->l4 = a.l4;
+	p->l4_idx = a.l4_idx;
 	p->dport = a.dport;
 	return reason;
 }
@@ -315,9 +312,9 @@ static __always_inline void count(struct xdp_md *ctx, struct pkt *p, __u32 reaso
 		rs->packets++;
 		rs->bytes += p->bytes;
 	}
-	if (p->l4 >= XDPFW_L4_MAX)
+	if (p->l4_idx >= XDPFW_L4_MAX)
 		return;
-	idx = (__u32)p->l4 * XDPFW_PORTS + p->dport;
+	idx = (__u32)p->l4_idx * XDPFW_PORTS + p->dport;
 	ps = bpf_map_lookup_elem(&port_stats, &idx);
 	if (!ps)
 		return;
@@ -333,7 +330,7 @@ static __always_inline void count(struct xdp_md *ctx, struct pkt *p, __u32 reaso
 SEC("xdp.frags")
 int xdpfw_xdp(struct xdp_md *ctx)
 {
-	struct pkt p = { .l4 = XDPFW_L4_MAX };
+	struct pkt p = { .l4_idx = XDPFW_L4_MAX };
 	enum xdpfw_reason reason = classify(ctx, &p);
 	int passed = reason < XDPFW_REASON_FIRST_DROP;
 

@@ -26,6 +26,21 @@ enum xdpfw_l4 {
 	XDPFW_L4_MAX,
 };
 
+/* Bounds an enum xdpfw_l4 index where the verifier must see it bounded. */
+#define XDPFW_L4_MASK (XDPFW_L4_MAX - 1)
+_Static_assert(!(XDPFW_L4_MAX & XDPFW_L4_MASK), "XDPFW_L4_MAX must be a power of two");
+
+/* The port bitmaps (policy, flow-table gate): the word that holds a port, and its bit there. */
+static inline __attribute__((always_inline)) __u32 xdpfw_port_word(__u32 port)
+{
+	return (port >> 6) & (XDPFW_PORT_WORDS - 1);
+}
+
+static inline __attribute__((always_inline)) __u64 xdpfw_port_bit(__u32 port)
+{
+	return 1ULL << (port & 63);
+}
+
 /* Connection tracking timeouts, in seconds; X(enum suffix, policy name, default). */
 #define XDPFW_CT_TIMEOUTS(X)                                                                       \
 	X(TCP_SYN_SENT, "tcp-syn-sent", 120)                                                       \
@@ -52,7 +67,6 @@ struct xdpfw_policy {
 	__u64 ports[XDPFW_L4_MAX][XDPFW_PORT_WORDS]; /* bit set: destination port allowed */
 	__u32 flags;				     /* XDPFW_F_* */
 	__u32 timeouts[XDPFW_CT_TO_MAX];	     /* seconds, by enum xdpfw_ct_timeout */
-	__u32 hz; /* kernel ticks per second, written by the loader: flow times are jiffies */
 };
 
 #define XDPFW_POLICY_SLOTS	2
@@ -60,6 +74,8 @@ struct xdpfw_policy {
 struct xdpfw_config {
 	__u32 active_slot; /* index into the policy map, 0 or 1 */
 	__u32 own_clsact;  /* 1 when load created the clsact qdisc: unload removes it */
+	__u32 hz;	   /* the programs' kernel_hz, for userspace to read flow times */
+	__u32 reserved;
 };
 
 /* Per-port counters: index = l4 * XDPFW_PORTS + destination port (host order). */
@@ -114,7 +130,7 @@ struct xdpfw_frag_key {
 	__u32 saddr[4];
 	__u32 daddr[4];
 	__u32 id;	/* IPv4: 16-bit IP id; IPv6: fragment header id */
-	__u8 l3;	/* 4 or 6 */
+	__u8 ipver;	/* 4 or 6 */
 	__u8 proto;	/* IP protocol of the datagram */
 	__u16 reserved;
 };
@@ -122,7 +138,7 @@ struct xdpfw_frag_key {
 struct xdpfw_frag_val {
 	__u64 expires;	  /* jiffies, as flow times */
 	__u16 port;	  /* destination port of the first fragment, 0 if none */
-	__u8 l4;	  /* enum xdpfw_l4, or XDPFW_L4_MAX when not TCP/UDP */
+	__u8 l4_idx;	  /* enum xdpfw_l4, or XDPFW_L4_MAX when not TCP/UDP */
 	__u8 reserved[5];
 };
 
@@ -142,7 +158,7 @@ struct xdpfw_ct_key {
 	__be16 lport;
 	__be16 rport;
 	__u8 proto;	 /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6 */
-	__u8 l3;	 /* 4 or 6 */
+	__u8 ipver;	 /* 4 or 6 */
 	__u16 reserved;
 };
 
@@ -193,20 +209,27 @@ enum xdpfw_ct_counter {
 /* IPv6 extension headers walked before giving up (dropped as malformed). */
 #define XDPFW_IPV6_MAX_EXT	8
 
-/* Pins: XDPFW_PIN_ROOT/<interface>/<name>. */
+/* Pins: XDPFW_PIN_ROOT/<interface>/<name>, or XDPFW_PIN_ROOT/<name> when shared. */
 #define XDPFW_BPFFS		"/sys/fs/bpf"
 #define XDPFW_PIN_ROOT		XDPFW_BPFFS "/xdpfw"
-#define XDPFW_PIN_LINK		"link"
-#define XDPFW_PIN_POLICY	"policy"
-#define XDPFW_PIN_CONFIG	"config"
-#define XDPFW_PIN_PORT_STATS	"port_stats"
-#define XDPFW_PIN_REASON_STATS	"reason_stats"
-#define XDPFW_PIN_FRAGS		"frags"
-#define XDPFW_PIN_TC_PROG	"tc_egress"
-/* Shared by every interface: XDPFW_PIN_ROOT/<name>. */
-#define XDPFW_PIN_CONNTRACK	"conntrack"
-#define XDPFW_PIN_CT_PORTS	"ct_ports"
-#define XDPFW_PIN_CT_STATS	"ct_stats"
+#define XDPFW_PIN_LINK		"link"	    /* the XDP bpf_link: the filter runs while it is pinned */
+#define XDPFW_PIN_TC_PROG	"tc_egress" /* the egress program, for unload to find */
+
+/*
+ * The maps xdpfw pins, in the order it pins them: X(id, name, shared,
+ * value type, max_entries). Each is the map of that name in the BPF object;
+ * shared ones serve every interface. The flow table comes last: its pin is
+ * the commit point of a first load. max_entries 0: sized at load.
+ */
+#define XDPFW_MAPS(X)                                                                              \
+	X(POLICY, "policy", 0, struct xdpfw_policy, XDPFW_POLICY_SLOTS)                            \
+	X(CONFIG, "config", 0, struct xdpfw_config, 1)                                             \
+	X(PORT_STATS, "port_stats", 0, struct xdpfw_port_stats, XDPFW_PORT_STATS_ENTRIES)          \
+	X(REASON_STATS, "reason_stats", 0, struct xdpfw_reason_stats, XDPFW_REASON_MAX)            \
+	X(FRAGS, "frags", 0, struct xdpfw_frag_val, XDPFW_FRAG_ENTRIES)                            \
+	X(CT_STATS, "ct_stats", 1, __u64, XDPFW_CT_COUNTER_MAX)                                    \
+	X(CT_PORTS, "ct_ports", 1, struct xdpfw_ct_ports, 1)                                       \
+	X(CONNTRACK, "conntrack", 1, struct xdpfw_ct_val, 0)
 
 /* The tc egress filter: a fixed handle and priority so unload finds it. */
 #define XDPFW_TC_HANDLE		0x7866

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The command line, parsed: shared by main() and the CLI fuzzer. */
+/* The command line: a table of verbs and their typed options (user/cli.c). */
 #ifndef XDPFW_USER_CLI_H
 #define XDPFW_USER_CLI_H
 
@@ -21,5 +21,7 @@ struct verb;
  * the exit status when there is nothing to run.
  */
 int cli_parse(int argc, char **argv, const struct verb **out, struct args *a);
+/* Parses, checks privileges and runs the verb: the process's exit status. */
+int cli_main(int argc, char **argv);
 
 #endif /* XDPFW_USER_CLI_H */

@@ -1,43 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Userspace has no direct view of jiffies; a seven-instruction XDP program
- * reads them with bpf_jiffies64() and writes them into the test frame that
- * BPF_PROG_TEST_RUN hands back.
- */
+/* Jiffies from bpf/clock.bpf.c, run with BPF_PROG_TEST_RUN: userspace has no other view. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <linux/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "clock.h"
+#include "clock.skel.h"
+#include "util.h"
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), \
-						.off = (o), .imm = (i) })
-
+/* Loaded once per process, on first use: the kernel frees it when the process exits. */
 static int clock_prog(void)
 {
-	static const struct bpf_insn insns[] = {
-		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),	     /* r6 = ctx */
-		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_jiffies64), /* r0 = jiffies */
-		INSN(BPF_LDX | BPF_MEM | BPF_W, 2, 6, 0, 0),	     /* r2 = ctx->data */
-		INSN(BPF_LDX | BPF_MEM | BPF_W, 3, 6, 4, 0),	     /* r3 = ctx->data_end */
-		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 4, 2, 0, 0),	     /* r4 = r2 + 8 */
-		INSN(BPF_ALU64 | BPF_ADD | BPF_K, 4, 0, 0, 8),
-		INSN(BPF_JMP | BPF_JGT | BPF_X, 4, 3, 1, 0),	     /* r4 > r3: skip the store */
-		INSN(BPF_STX | BPF_MEM | BPF_DW, 2, 0, 0, 0),	     /* *(u64 *)r2 = r0 */
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS),
-		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
-	};
-	static int fd = -1;
+	static struct clock_bpf *skel;
 
-	if (fd < 0)
-		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdpfw_clock", "GPL", insns,
-				   sizeof(insns) / sizeof(insns[0]), NULL);
-	return fd;
+	if (!skel)
+		skel = clock_bpf__open_and_load();
+	return skel ? bpf_program__fd(skel->progs.xdpfw_clock) : -errno;
 }
 
 int clock_jiffies(__u64 *jiffies)
@@ -82,7 +64,7 @@ int clock_hz(__u32 *hz)
 	if (err)
 		return err;
 	rate = (j1 - j0) / (t1 - t0);
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(known); i++) {
 		double d = rate > known[i] ? rate - known[i] : known[i] - rate;
 
 		if (d < best) {

@@ -12,12 +12,15 @@
 #include <net/if.h>
 
 #include "clock.h"
-#include "conntrack.h"
 #include "loader.h"
 #include "pins.h"
+#include "seed.h"
 #include "tc.h"
 #include "util.h"
 #include "xdpfw.skel.h"
+
+/* The proc files seeding reads. */
+#define PROC_NET "/proc/net"
 
 struct policy_maps {
 	int policy_fd;
@@ -53,12 +56,10 @@ static int read_active(const struct policy_maps *m, struct xdpfw_config *cfg, st
 
 static int open_policy_maps(const char *iface, struct policy_maps *m)
 {
-	m->config_fd = -1;
-	m->policy_fd = pins_open_map(iface, XDPFW_PIN_POLICY, sizeof(struct xdpfw_policy),
-				     XDPFW_POLICY_SLOTS);
+	m->policy_fd = pins_open(iface, PIN_POLICY);
 	if (m->policy_fd < 0)
 		return m->policy_fd;
-	m->config_fd = pins_open_map(iface, XDPFW_PIN_CONFIG, sizeof(struct xdpfw_config), 1);
+	m->config_fd = pins_open(iface, PIN_CONFIG);
 	if (m->config_fd < 0) {
 		close(m->policy_fd);
 		return m->config_fd;
@@ -75,21 +76,18 @@ static void close_policy_maps(struct policy_maps *m)
 /* The ifindex a pinned XDP link is attached to; 0 if detached or unreadable. */
 static __u32 link_ifindex(const char *iface, __u32 *prog_id)
 {
-	struct bpf_link_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_link_info info;
 	char path[PATH_MAX];
 	int fd;
 
 	pins_path(path, iface, XDPFW_PIN_LINK);
-	fd = bpf_obj_get(path);
+	fd = pins_get(path, &info, sizeof(info));
 	if (fd < 0)
 		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_LINK_TYPE_XDP)
-		info.xdp.ifindex = 0;
 	close(fd);
 	if (prog_id)
 		*prog_id = info.prog_id;
-	return info.xdp.ifindex;
+	return info.type == BPF_LINK_TYPE_XDP ? info.xdp.ifindex : 0;
 }
 
 static int attach_xdp(int prog_fd, __u32 ifindex, const char *iface, enum attach_mode mode)
@@ -114,49 +112,6 @@ static int attach_xdp(int prog_fd, __u32 ifindex, const char *iface, enum attach
 	return fd;
 }
 
-struct map_pin {
-	struct bpf_map *map;
-	const char *name;
-};
-
-#define N_IFACE_PINS 5
-#define N_SHARED_PINS 3
-
-static void iface_pins(struct xdpfw_bpf *skel, struct map_pin pins[N_IFACE_PINS])
-{
-	pins[0] = (struct map_pin){ skel->maps.policy, XDPFW_PIN_POLICY };
-	pins[1] = (struct map_pin){ skel->maps.config, XDPFW_PIN_CONFIG };
-	pins[2] = (struct map_pin){ skel->maps.port_stats, XDPFW_PIN_PORT_STATS };
-	pins[3] = (struct map_pin){ skel->maps.reason_stats, XDPFW_PIN_REASON_STATS };
-	pins[4] = (struct map_pin){ skel->maps.frags, XDPFW_PIN_FRAGS };
-}
-
-/* The flow table last: its pin is the commit point of a first load's shared maps. */
-static void shared_pins(struct xdpfw_bpf *skel, struct map_pin pins[N_SHARED_PINS])
-{
-	pins[0] = (struct map_pin){ skel->maps.ct_stats, XDPFW_PIN_CT_STATS };
-	pins[1] = (struct map_pin){ skel->maps.ct_ports, XDPFW_PIN_CT_PORTS };
-	pins[2] = (struct map_pin){ skel->maps.conntrack, XDPFW_PIN_CONNTRACK };
-}
-
-/* iface NULL: the shared maps, right under the pin root. */
-static int pin_all(const struct map_pin *pins, size_t n, const char *iface)
-{
-	char path[PATH_MAX];
-	size_t i;
-	int err;
-
-	for (i = 0; i < n; i++) {
-		pins_path(path, iface, pins[i].name);
-		err = bpf_map__pin(pins[i].map, path);
-		if (err) {
-			pr_err("cannot pin %s: %s", path, strerror(-err));
-			return err;
-		}
-	}
-	return 0;
-}
-
 /*
  * Undoes a load, complete or interrupted: the XDP link goes first with the
  * pins, then the tc filter (and the clsact qdisc if load created it); the
@@ -169,7 +124,7 @@ static int teardown(const char *iface)
 	char path[PATH_MAX];
 	int fd, err;
 
-	pins_path(path, iface, XDPFW_PIN_CONFIG);
+	pins_path(path, iface, pin_defs[PIN_CONFIG].name);
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
 		bpf_map_lookup_elem(fd, &zero, &cfg);
@@ -183,59 +138,27 @@ static int teardown(const char *iface)
 	return err;
 }
 
-/*
- * The flow table, its port bitmap and counters are shared by every interface:
- * reuse their pins, or size the table for the first load. The table pin is
- * written last, so its presence means the other two are there.
- */
-static int use_shared_maps(struct xdpfw_bpf *skel, const struct policy *pol, bool *created)
+struct xdpfw_bpf *xdpfw_skel_open(__u32 hz)
 {
-	struct map_pin shared[N_SHARED_PINS];
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	size_t i;
-	int fd, err;
+	struct xdpfw_bpf *skel = xdpfw_bpf__open();
 
-	*created = !pins_exist(NULL, XDPFW_PIN_CONNTRACK);
-	if (*created) {
-		pins_remove_shared(); /* what an interrupted first load left */
-		return bpf_map__set_max_entries(skel->maps.conntrack, pol->ct_size);
-	}
-	shared_pins(skel, shared);
-	for (i = 0; i < N_SHARED_PINS; i++) {
-		pins_path(path, NULL, shared[i].name);
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			pr_err("cannot open %s: %s", path, strerror(errno));
-			return -errno;
-		}
-		err = bpf_map__reuse_fd(shared[i].map, fd);
-		if (!err && shared[i].map == skel->maps.conntrack &&
-		    !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    info.max_entries != pol->ct_size)
-			pr_warn("conntrack-size %u not applied: the flow table shared with the other "
-				"interfaces holds %u (unload them all to resize it)",
-				pol->ct_size, info.max_entries);
-		close(fd);
-		if (err) {
-			pr_err("%s does not match this xdpfw build: %s", path, strerror(-err));
-			return err;
-		}
-	}
-	return 0;
+	if (skel)
+		skel->rodata->kernel_hz = hz;
+	return skel;
 }
 
-static int open_and_load(struct xdpfw_bpf **skel, const struct policy *pol, bool *created)
+static int open_and_load(struct xdpfw_bpf **skel, const struct policy *pol, __u32 hz,
+			 bool *created)
 {
 	int err;
 
-	*skel = xdpfw_bpf__open();
+	*skel = xdpfw_skel_open(hz);
 	if (!*skel) {
-		pr_err("cannot open the BPF object: %s", strerror(errno));
-		return -errno;
+		err = -errno;
+		pr_err("cannot open the BPF object: %s", strerror(-err));
+		return err;
 	}
-	err = use_shared_maps(*skel, pol, created);
+	err = pins_reuse_shared((*skel)->obj, pol->ct_size, created);
 	if (err)
 		return err;
 	err = xdpfw_bpf__load(*skel);
@@ -250,7 +173,8 @@ static int open_and_load(struct xdpfw_bpf **skel, const struct policy *pol, bool
  * those on the policy's open ports need no flow (their traffic passes the
  * port check) until a reload closes their port.
  */
-static int seed_flows(struct xdpfw_bpf *skel, const struct policy *pol, const char *iface)
+static int seed_at_load(struct xdpfw_bpf *skel, const struct policy *pol, __u32 hz,
+			const char *iface)
 {
 	struct ct_maps m = {
 		.table_fd = bpf_map__fd(skel->maps.conntrack),
@@ -261,9 +185,8 @@ static int seed_flows(struct xdpfw_bpf *skel, const struct policy *pol, const ch
 	unsigned int added;
 	int err;
 
-	ct_ports_closed(pol, &closed);
-	err = ct_seed(&m, pol, "/proc/net", &closed, &added);
-
+	seed_ports_closed(pol, &closed);
+	err = seed_flows(&m, pol, hz, PROC_NET, &closed, &added);
 	if (err)
 		pr_err("%s: cannot read the host's connections: %s", iface, strerror(-err));
 	return err;
@@ -305,19 +228,18 @@ static int check_not_loaded(const char *iface, __u32 ifindex)
  * leaves no XDP program running (the link dies with the fd), and what it
  * did leave, the next load or unload clears.
  */
-static int load_locked(const char *iface, __u32 ifindex, const struct policy *pol,
+static int load_locked(const char *iface, __u32 ifindex, const struct policy *pol, __u32 hz,
 		       enum attach_mode mode)
 {
-	struct map_pin pins[N_IFACE_PINS];
+	struct xdpfw_config cfg = { .hz = hz };
 	struct xdpfw_bpf *skel = NULL;
-	struct xdpfw_config cfg = {};
 	struct policy_maps maps;
 	int link_fd = -1, err;
 	char path[PATH_MAX];
 	bool created, own;
 	__u32 zero = 0;
 
-	err = open_and_load(&skel, pol, &created);
+	err = open_and_load(&skel, pol, hz, &created);
 	if (err)
 		goto out_destroy;
 	maps.policy_fd = bpf_map__fd(skel->maps.policy);
@@ -330,17 +252,14 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 	pins_path(path, iface, NULL);
 	if (mkdir(path, 0700) && errno != EEXIST) {
 		err = -errno;
-		pr_err("%s: cannot create %s: %s", iface, path, strerror(errno));
+		pr_err("%s: cannot create %s: %s", iface, path, strerror(-err));
 		goto out_destroy;
 	}
-	iface_pins(skel, pins);
-	err = pin_all(pins, N_IFACE_PINS, iface);
-	if (!err && created) {
-		shared_pins(skel, pins);
-		err = pin_all(pins, N_SHARED_PINS, NULL);
-	}
+	err = pins_pin_maps(skel->obj, iface, false);
+	if (!err && created)
+		err = pins_pin_maps(skel->obj, NULL, true);
 	if (!err)
-		err = seed_flows(skel, pol, iface);
+		err = seed_at_load(skel, pol, hz, iface);
 	if (!err)
 		err = tc_attach_egress(bpf_program__fd(skel->progs.xdpfw_egress), ifindex, iface,
 				       &own);
@@ -351,7 +270,7 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 	if (bpf_map_update_elem(maps.config_fd, &zero, &cfg, BPF_ANY) ||
 	    bpf_program__pin(skel->progs.xdpfw_egress, path)) {
 		err = -errno;
-		pr_err("%s: cannot record the tc program: %s", iface, strerror(errno));
+		pr_err("%s: cannot record the tc program: %s", iface, strerror(-err));
 		goto out_teardown;
 	}
 	fault_point("tc-attached");
@@ -363,7 +282,7 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 	pins_path(path, iface, XDPFW_PIN_LINK);
 	if (bpf_obj_pin(link_fd, path)) {
 		err = -errno;
-		pr_err("%s: cannot pin %s: %s", iface, path, strerror(errno));
+		pr_err("%s: cannot pin %s: %s", iface, path, strerror(-err));
 		goto out_teardown;
 	}
 	fault_point("link-pinned");
@@ -378,11 +297,10 @@ out_destroy:
 	return err;
 }
 
-int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode)
+int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mode)
 {
-	struct policy pol = *in;
 	int lock_fd, err;
-	__u32 ifindex;
+	__u32 ifindex, hz;
 
 	err = iface_lookup(iface, &ifindex);
 	if (err)
@@ -393,7 +311,7 @@ int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode
 		       iface);
 		return -EINVAL;
 	}
-	err = clock_hz(&pol.bpf.hz);
+	err = clock_hz(&hz);
 	if (err) {
 		pr_err("cannot read the kernel's clock: %s", strerror(-err));
 		return err;
@@ -405,7 +323,7 @@ int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode
 	if (!err)
 		err = check_not_loaded(iface, ifindex);
 	if (!err)
-		err = load_locked(iface, ifindex, &pol, mode);
+		err = load_locked(iface, ifindex, pol, hz, mode);
 	close(lock_fd);
 	return err;
 }
@@ -432,7 +350,7 @@ int xdpfw_unload(const char *iface)
  * ESTABLISHED does: the host's sockets on those ports become flows. They had
  * none while the port was open (the port check passed their traffic).
  */
-static int seed_closing(const char *iface, const struct policy *pol,
+static int seed_closing(const char *iface, const struct policy *pol, __u32 hz,
 			const struct xdpfw_ct_ports *removed)
 {
 	unsigned int added;
@@ -441,7 +359,7 @@ static int seed_closing(const char *iface, const struct policy *pol,
 
 	if (err)
 		return err;
-	err = ct_seed(&m, pol, "/proc/net", removed, &added);
+	err = seed_flows(&m, pol, hz, PROC_NET, removed, &added);
 	if (err)
 		pr_err("%s: cannot read the host's connections: %s", iface, strerror(-err));
 	ct_close(&m);
@@ -456,7 +374,6 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 	struct xdpfw_config cfg;
 	int lock_fd, err;
 	bool closing;
-	__u32 hz;
 
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
@@ -470,20 +387,20 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 		goto out_close;
 	}
 	old = pol;
-	hz = pol.bpf.hz;
 	err = edit(&pol, arg);
 	if (err)
 		goto out_close;
-	pol.bpf.hz = hz; /* measured at load; a policy file does not carry it */
-	closing = ct_ports_removed(&old, &pol, &removed);
-	if (closing)
-		err = seed_closing(iface, &pol, &removed);
+	closing = seed_ports_removed(&old, &pol, &removed);
+	if (closing) {
+		err = seed_closing(iface, &pol, cfg.hz, &removed);
+		if (err)
+			goto out_close;
+	}
 	/* The inactive slot is invisible until the config update flips to it. */
-	if (!err)
-		err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
+	err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
 	if (err)
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
-	else if (closing && seed_closing(iface, &pol, &removed)) /* accepted during the switch */
+	else if (closing && seed_closing(iface, &pol, cfg.hz, &removed)) /* accepted meanwhile */
 		pr_warn("%s: the new policy is live; connections accepted during the switch to "
 			"closed ports may be cut",
 			iface);
@@ -494,16 +411,31 @@ out_unlock:
 	return err;
 }
 
-int xdpfw_read_policy(const char *iface, struct policy *pol)
+int xdpfw_read_config(const char *iface, struct xdpfw_config *cfg)
 {
+	int fd = pins_open(iface, PIN_CONFIG), err = 0;
+	__u32 zero = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &zero, cfg)) {
+		err = -errno;
+		pr_err("%s: cannot read the config: %s", iface, strerror(-err));
+	}
+	close(fd);
+	return err;
+}
+
+int xdpfw_read_live(const char *iface, struct policy *pol, struct xdpfw_config *cfg)
+{
+	struct xdpfw_config c;
 	struct policy_maps maps;
-	struct xdpfw_config cfg;
 	int err;
 
 	err = open_policy_maps(iface, &maps);
 	if (err)
 		return err;
-	err = read_active(&maps, &cfg, pol);
+	err = read_active(&maps, cfg ? cfg : &c, pol);
 	if (err)
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 	close_policy_maps(&maps);
@@ -568,7 +500,7 @@ int xdpfw_status(struct iface_status **out, size_t *n)
 		strcpy(tmp->name, de->d_name);
 		tmp->ifindex = link_ifindex(tmp->name, &tmp->prog_id);
 		tmp->mode = tmp->ifindex ? attach_mode_name(tmp->ifindex, tmp->prog_id) : "detached";
-		tmp->err = xdpfw_read_policy(tmp->name, &tmp->pol);
+		tmp->err = xdpfw_read_live(tmp->name, &tmp->pol, NULL);
 	}
 	closedir(dir);
 	if (err) {

@@ -19,6 +19,11 @@
 #include "util.h"
 #include "xdpfw.h"
 
+#define XDPFW_PIN_DEF(id, nm, sh, type, entries)                                                   \
+	[PIN_##id] = { .name = nm, .shared = sh, .value_size = sizeof(type), .max_entries = entries },
+const struct pin_def pin_defs[PIN_MAX] = { XDPFW_MAPS(XDPFW_PIN_DEF) };
+#undef XDPFW_PIN_DEF
+
 int pins_prepare(void)
 {
 	struct statfs st;
@@ -107,20 +112,8 @@ bool pins_exist(const char *iface, const char *name)
 	return !access(path, F_OK);
 }
 
-/*
- * What xdpfw pins, and all that teardown ever removes: an interface's
- * objects (the link first, so the filter stops before its maps go) and the
- * maps shared by every interface. Anything else under the pin root is not
- * ours and stays.
- */
-static const char *const iface_pins[] = {
-	XDPFW_PIN_LINK,	       XDPFW_PIN_TC_PROG,	 XDPFW_PIN_POLICY, XDPFW_PIN_CONFIG,
-	XDPFW_PIN_PORT_STATS, XDPFW_PIN_REASON_STATS, XDPFW_PIN_FRAGS,
-};
-static const char *const shared_pins[] = { XDPFW_PIN_CONNTRACK, XDPFW_PIN_CT_PORTS,
-					   XDPFW_PIN_CT_STATS };
-
-#define N_PINS(a) (sizeof(a) / sizeof(a[0]))
+/* An interface's objects that are not maps, the link first: the filter stops first. */
+static const char *const iface_objects[] = { XDPFW_PIN_LINK, XDPFW_PIN_TC_PROG };
 
 bool pins_is_iface(const char *name)
 {
@@ -128,8 +121,11 @@ bool pins_is_iface(const char *name)
 
 	if (!iface_name_valid(name))
 		return false;
-	for (i = 0; i < N_PINS(iface_pins); i++)
-		if (pins_exist(name, iface_pins[i]))
+	for (i = 0; i < ARRAY_SIZE(iface_objects); i++)
+		if (pins_exist(name, iface_objects[i]))
+			return true;
+	for (i = 0; i < PIN_MAX; i++)
+		if (!pin_defs[i].shared && pins_exist(name, pin_defs[i].name))
 			return true;
 	return false;
 }
@@ -148,70 +144,153 @@ int pins_count_ifaces(void)
 	return n;
 }
 
-/* Unlinks names[] under iface's directory (iface NULL: the root); 0 or the first error. */
-static int unlink_pins(const char *iface, const char *const *names, size_t n)
+/* Unlinks a pin (iface NULL: a shared one); a missing one is fine. */
+static int unlink_pin(const char *iface, const char *name)
 {
 	char path[PATH_MAX];
-	int err = 0;
-	size_t i;
+	int err;
 
-	for (i = 0; i < n; i++) {
-		pins_path(path, iface, names[i]);
-		if (unlink(path) && errno != ENOENT && !err) {
-			err = -errno;
-			pr_err("cannot remove %s: %s", path, strerror(errno));
-		}
-	}
+	pins_path(path, iface, name);
+	if (!unlink(path) || errno == ENOENT)
+		return 0;
+	err = -errno;
+	pr_err("cannot remove %s: %s", path, strerror(-err));
 	return err;
 }
 
+/*
+ * All that teardown ever removes is what xdpfw pins: anything else under
+ * the pin root is not ours and stays.
+ */
 void pins_remove_shared(void)
 {
-	unlink_pins(NULL, shared_pins, N_PINS(shared_pins));
+	size_t i;
+
+	for (i = 0; i < PIN_MAX; i++)
+		if (pin_defs[i].shared)
+			unlink_pin(NULL, pin_defs[i].name);
 }
 
 int pins_remove(const char *iface)
 {
 	char path[PATH_MAX];
-	int err;
+	int err = 0, e;
+	size_t i;
 
-	err = unlink_pins(iface, iface_pins, N_PINS(iface_pins));
+	for (i = 0; i < ARRAY_SIZE(iface_objects); i++) {
+		e = unlink_pin(iface, iface_objects[i]);
+		err = err ?: e;
+	}
+	for (i = 0; i < PIN_MAX; i++) {
+		e = pin_defs[i].shared ? 0 : unlink_pin(iface, pin_defs[i].name);
+		err = err ?: e;
+	}
 	pins_path(path, iface, NULL);
 	if (!rmdir(path) || errno == ENOENT)
 		return err;
-	if (errno == ENOTEMPTY)
+	e = -errno;
+	if (e == -ENOTEMPTY) {
 		pr_warn("%s: left %s in place: it holds objects xdpfw did not pin", iface, path);
-	else if (!err)
-		err = -errno;
-	if (err)
-		pr_err("%s: cannot remove %s: %s", iface, path, strerror(-err));
-	return err;
+		return err;
+	}
+	pr_err("%s: cannot remove %s: %s", iface, path, strerror(-e));
+	return err ?: e;
 }
 
-int pins_open_map(const char *iface, const char *name, __u32 value_size, __u32 max_entries)
+int pins_get(const char *path, void *info, __u32 info_len)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	memset(info, 0, info_len);
+	if (bpf_obj_get_info_by_fd(fd, info, &info_len)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int pins_open(const char *iface, enum pin_id id)
+{
+	const struct pin_def *def = &pin_defs[id];
+	const char *owner = def->shared ? NULL : iface;
+	struct bpf_map_info info;
 	char path[PATH_MAX];
 	int fd;
 
-	pins_path(path, iface, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		fd = -errno;
-		if (fd == -ENOENT && iface)
-			pr_err("%s: xdpfw is not loaded on this interface", iface);
-		else if (fd == -ENOENT)
-			pr_err("xdpfw is not loaded on any interface (no %s)", path);
-		else
-			pr_err("%s: cannot open %s: %s", iface, path, strerror(-fd));
+	pins_path(path, owner, def->name);
+	fd = pins_get(path, &info, sizeof(info));
+	if (fd == -ENOENT && owner)
+		pr_err("%s: xdpfw is not loaded on this interface", iface);
+	else if (fd == -ENOENT)
+		pr_err("xdpfw is not loaded on any interface (no %s)", path);
+	else if (fd < 0)
+		pr_err("%s: cannot open %s: %s", iface ? iface : "xdpfw", path, strerror(-fd));
+	if (fd < 0)
 		return fd;
-	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.value_size != value_size ||
-	    (max_entries && info.max_entries != max_entries)) {
+	if (info.value_size != def->value_size ||
+	    (def->max_entries && info.max_entries != def->max_entries)) {
 		pr_err("%s does not match this xdpfw build (unload and load again)", path);
 		close(fd);
 		return -EPROTO;
 	}
 	return fd;
+}
+
+int pins_pin_maps(struct bpf_object *obj, const char *iface, bool shared)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	size_t i;
+	int err;
+
+	for (i = 0; i < PIN_MAX; i++) {
+		if (pin_defs[i].shared != shared)
+			continue;
+		map = bpf_object__find_map_by_name(obj, pin_defs[i].name);
+		pins_path(path, shared ? NULL : iface, pin_defs[i].name);
+		err = map ? bpf_map__pin(map, path) : -ENOENT;
+		if (err) {
+			pr_err("cannot pin %s: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int pins_reuse_shared(struct bpf_object *obj, __u32 ct_size, bool *created)
+{
+	struct bpf_map *map;
+	size_t i;
+	int fd, err;
+
+	*created = !pins_exist(NULL, pin_defs[PIN_CONNTRACK].name);
+	if (*created) {
+		pins_remove_shared(); /* what an interrupted first load left */
+		map = bpf_object__find_map_by_name(obj, pin_defs[PIN_CONNTRACK].name);
+		return map ? bpf_map__set_max_entries(map, ct_size) : -ENOENT;
+	}
+	for (i = 0; i < PIN_MAX; i++) {
+		if (!pin_defs[i].shared)
+			continue;
+		fd = pins_open(NULL, i);
+		if (fd < 0)
+			return fd;
+		map = bpf_object__find_map_by_name(obj, pin_defs[i].name);
+		err = map ? bpf_map__reuse_fd(map, fd) : -ENOENT;
+		if (!err && i == PIN_CONNTRACK && bpf_map__max_entries(map) != ct_size)
+			pr_warn("conntrack-size %u not applied: the flow table shared with the other "
+				"interfaces holds %u (unload them all to resize it)",
+				ct_size, bpf_map__max_entries(map));
+		close(fd);
+		if (err) {
+			pr_err("the pinned %s does not match this xdpfw build: %s",
+			       pin_defs[i].name, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
 }

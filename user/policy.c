@@ -22,17 +22,16 @@
 #include <unistd.h>
 
 #include "policy.h"
-
-enum setting { SET_DEFAULT, SET_ICMP, SET_ICMP6, SET_MAX };
+#include "util.h"
 
 /* Single-valued settings: "<word> <off>|<on>", where <on> sets <flag>. */
 static const struct setting_def {
 	const char *word, *off, *on;
 	__u32 flag;
-} settings[SET_MAX] = {
-	[SET_DEFAULT] = { "default", "drop", "pass", XDPFW_F_DEFAULT_PASS },
-	[SET_ICMP] = { "icmp", "pass", "drop", XDPFW_F_ICMP_DROP },
-	[SET_ICMP6] = { "icmp6", "pass", "drop", XDPFW_F_ICMP6_DROP },
+} settings[POLICY_SETTINGS] = {
+	[POLICY_DEFAULT] = { "default", "drop", "pass", XDPFW_F_DEFAULT_PASS },
+	[POLICY_ICMP] = { "icmp", "pass", "drop", XDPFW_F_ICMP_DROP },
+	[POLICY_ICMP6] = { "icmp6", "pass", "drop", XDPFW_F_ICMP6_DROP },
 };
 
 struct parser {
@@ -41,7 +40,7 @@ struct parser {
 	const char *bol;	/* start of the current line, for columns */
 	const char *name;	/* file name for messages */
 	unsigned int line;	/* 1-based; 0 when parsing a command-line argument */
-	unsigned int set_on[SET_MAX]; /* line a single-valued setting was set on */
+	unsigned int set_on[POLICY_SETTINGS]; /* line a single-valued setting was set on */
 	unsigned int ct_size_on;
 	unsigned int timeout_on[XDPFW_CT_TO_MAX];
 	struct policy *pol;
@@ -210,9 +209,9 @@ static void set_range(struct policy *pol, enum xdpfw_l4 l4, unsigned int lo, uns
 
 	for (p = lo; p <= hi; p++) {
 		if (allow)
-			bm[p / 64] |= 1ULL << (p % 64);
+			bm[xdpfw_port_word(p)] |= xdpfw_port_bit(p);
 		else
-			bm[p / 64] &= ~(1ULL << (p % 64));
+			bm[xdpfw_port_word(p)] &= ~xdpfw_port_bit(p);
 	}
 }
 
@@ -254,7 +253,7 @@ static int parse_port_list(struct parser *ps, enum xdpfw_l4 l4, bool allow)
 	}
 }
 
-static int parse_setting(struct parser *ps, enum setting which, const char *at)
+static int parse_setting(struct parser *ps, enum policy_setting which, const char *at)
 {
 	const struct setting_def *def = &settings[which];
 	int on;
@@ -314,10 +313,10 @@ static int parse_number(struct parser *ps, const char *after, const char *what,
 		n++;
 	}
 	if (duration && n && n + 1 == w.len) {
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(units); i++)
 			if (w.s[n] == units[i].unit)
 				break;
-		if (i < sizeof(units) / sizeof(units[0])) {
+		if (i < ARRAY_SIZE(units)) {
 			scale = units[i].secs;
 			n++;
 		}
@@ -392,7 +391,7 @@ static int parse_line(struct parser *ps)
 		return 0;
 	w = next_word(ps);
 
-	for (which = 0; which < SET_MAX; which++)
+	for (which = 0; which < POLICY_SETTINGS; which++)
 		if (word_is(w, settings[which].word))
 			return parse_setting(ps, which, w.s);
 	if (word_is(w, "allow"))
@@ -566,7 +565,7 @@ const char *policy_l4_name(enum xdpfw_l4 l4)
 
 bool policy_port_allowed(const struct policy *pol, enum xdpfw_l4 l4, unsigned int port)
 {
-	return port < XDPFW_PORTS && (pol->bpf.ports[l4][port / 64] >> (port % 64) & 1);
+	return port < XDPFW_PORTS && (pol->bpf.ports[l4][xdpfw_port_word(port)] & xdpfw_port_bit(port));
 }
 
 unsigned int policy_port_count(const struct policy *pol, enum xdpfw_l4 l4)
@@ -578,22 +577,45 @@ unsigned int policy_port_count(const struct policy *pol, enum xdpfw_l4 l4)
 	return n;
 }
 
+bool policy_next_range(const struct policy *pol, enum xdpfw_l4 l4, unsigned int *next,
+		       unsigned int *lo, unsigned int *hi)
+{
+	unsigned int p = *next;
+
+	while (p < XDPFW_PORTS && !policy_port_allowed(pol, l4, p))
+		p++;
+	if (p >= XDPFW_PORTS)
+		return false;
+	*lo = p;
+	while (p + 1 < XDPFW_PORTS && policy_port_allowed(pol, l4, p + 1))
+		p++;
+	*hi = p;
+	*next = p + 1;
+	return true;
+}
+
+const char *policy_setting_name(enum policy_setting s)
+{
+	return s < POLICY_SETTINGS ? settings[s].word : "?";
+}
+
+const char *policy_setting_value(const struct policy *pol, enum policy_setting s)
+{
+	if (s >= POLICY_SETTINGS)
+		return "?";
+	return pol->bpf.flags & settings[s].flag ? settings[s].on : settings[s].off;
+}
+
 /* "allow tcp a,b,c-d" lines of at most ~72 columns, ranges collapsed. */
 static void format_ports(const struct policy *pol, enum xdpfw_l4 l4, FILE *out)
 {
-	unsigned int p = 1, hi, col = 0;
+	unsigned int next = 1, lo, hi, col = 0;
 	char item[16];
 	int n;
 
-	while (p < XDPFW_PORTS) {
-		if (!policy_port_allowed(pol, l4, p)) {
-			p++;
-			continue;
-		}
-		for (hi = p; hi + 1 < XDPFW_PORTS && policy_port_allowed(pol, l4, hi + 1); hi++)
-			;
-		n = hi == p ? snprintf(item, sizeof(item), "%u", p)
-			    : snprintf(item, sizeof(item), "%u-%u", p, hi);
+	while (policy_next_range(pol, l4, &next, &lo, &hi)) {
+		n = hi == lo ? snprintf(item, sizeof(item), "%u", lo)
+			     : snprintf(item, sizeof(item), "%u-%u", lo, hi);
 		if (col && col + 1 + n > 72) {
 			fputc('\n', out);
 			col = 0;
@@ -602,7 +624,6 @@ static void format_ports(const struct policy *pol, enum xdpfw_l4 l4, FILE *out)
 			col = fprintf(out, "allow %s %s", l4_names[l4], item);
 		else
 			col += fprintf(out, ",%s", item);
-		p = hi + 1;
 	}
 	if (col)
 		fputc('\n', out);
@@ -610,11 +631,10 @@ static void format_ports(const struct policy *pol, enum xdpfw_l4 l4, FILE *out)
 
 void policy_format(const struct policy *pol, FILE *out)
 {
-	const struct setting_def *def;
-	int l4, t;
+	int l4, t, i;
 
-	for (def = settings; def < settings + SET_MAX; def++)
-		fprintf(out, "%s %s\n", def->word, pol->bpf.flags & def->flag ? def->on : def->off);
+	for (i = 0; i < POLICY_SETTINGS; i++)
+		fprintf(out, "%s %s\n", settings[i].word, policy_setting_value(pol, i));
 	if (pol->ct_size != XDPFW_CT_DEFAULT_SIZE)
 		fprintf(out, "conntrack-size %u\n", pol->ct_size);
 	for (t = 0; t < XDPFW_CT_TO_MAX; t++)

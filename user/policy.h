@@ -21,6 +21,9 @@ struct policy {
 	__u32 ct_size;		 /* entries of the shared flow table, when load creates it */
 };
 
+/* The single-valued settings, in file order. */
+enum policy_setting { POLICY_DEFAULT, POLICY_ICMP, POLICY_ICMP6, POLICY_SETTINGS };
+
 /* "file:line:column: what was expected" for the first error found. */
 struct policy_error {
 	char msg[256];
@@ -45,5 +48,11 @@ const char *policy_l4_name(enum xdpfw_l4 l4);
 
 bool policy_port_allowed(const struct policy *pol, enum xdpfw_l4 l4, unsigned int port);
 unsigned int policy_port_count(const struct policy *pol, enum xdpfw_l4 l4);
+/* The next range [lo, hi] of allowed ports at or after *next (start at 1); false at the end. */
+bool policy_next_range(const struct policy *pol, enum xdpfw_l4 l4, unsigned int *next,
+		       unsigned int *lo, unsigned int *hi);
+/* A setting's word ("default") and its value in pol ("drop"), as a policy file says them. */
+const char *policy_setting_name(enum policy_setting s);
+const char *policy_setting_value(const struct policy *pol, enum policy_setting s);
 
 #endif /* XDPFW_USER_POLICY_H */

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Counters: read the per-CPU maps, sum them, print them as a table or JSON. */
+/* Counters: read the per-CPU maps of an interface and the flow table's, and sum them. */
 #ifndef XDPFW_USER_STATS_H
 #define XDPFW_USER_STATS_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include "conntrack.h"
 #include "xdpfw.h"
@@ -27,8 +26,6 @@ const char *reason_name(enum xdpfw_reason r);
 int stats_read(const char *iface, struct stats *st);
 /* Busiest first: packets, then bytes, then protocol and port. */
 void stats_sort(struct stats *st);
-void stats_print_table(const struct stats *st, FILE *out);
-void stats_print_json(const char *iface, const struct stats *st, FILE *out);
 void stats_free(struct stats *st);
 
 #endif /* XDPFW_USER_STATS_H */

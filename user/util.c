@@ -17,37 +17,42 @@
 bool json_output;
 bool verbose;
 
-static void vprint(const char *level, const char *fmt, va_list ap)
+static void json_error(const char *msg)
 {
-	char msg[512];
-	json_object *o;
+	json_object *o = json_object_new_object();
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "xdpfw: %s%s\n", level, msg);
-	if (json_output && !*level) {
-		o = json_object_new_object();
-		json_object_object_add(o, "error", json_object_new_string(msg));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
-	}
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 void pr_err(const char *fmt, ...)
 {
+	static bool json_done;
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint("", fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (json_output && !json_done) {
+		json_error(msg);
+		json_done = true;
+		return;
+	}
+	fprintf(stderr, "xdpfw: %s\n", msg);
 }
 
 void pr_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	fprintf(stderr, "xdpfw: warning: ");
 	va_start(ap, fmt);
-	vprint("warning: ", fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	fputc('\n', stderr);
 }
 
 int require_root(void)

@@ -5,7 +5,13 @@
 
 #include <stdbool.h>
 
-/* Set by --json: errors are also printed as {"error": "..."} on stdout. */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Set by --json. Then, as in bpftool, an error is a single {"error": "..."}
+ * object on stdout instead of a line on stderr (a later error of the same
+ * command goes to stderr: stdout stays one document); warnings stay on stderr.
+ */
 extern bool json_output;
 /* Set by -v: libbpf's own messages (verifier log included) go to stderr. */
 extern bool verbose;

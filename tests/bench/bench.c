@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "floor.skel.h"
+#include "loader.h"
 #include "maps.h"
 #include "packet.h"
 #include "policy.h"
@@ -59,7 +60,7 @@ static const struct klass classes[] = {
 	{ "dropped TCP SYN", { TCP4(9999) } },
 	{ "allowed UDP", { UDP4(53), .payload = 32 } },
 	{ "established reply", { TCP4(40000), .sport = 443, .tcp_flags = ACK } },
-	{ "ICMP echo", { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 } },
+	{ "ICMP echo", { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 } },
 	{ "IPv6 TCP SYN", { TCP6(22) } },
 	{ "VLAN TCP SYN", { .vlans = 1, TCP4(22) } },
 	{ "non-first fragment", frag_spec },
@@ -143,8 +144,7 @@ static void set_policy(struct bench *b, const struct policy *in)
 	struct policy pol = *in;
 	__u32 zero = 0;
 
-	if (clock_hz(&pol.bpf.hz) ||
-	    bpf_map_update_elem(bpf_map__fd(b->fw->maps.policy), &zero, &pol.bpf, 0) ||
+	if (bpf_map_update_elem(bpf_map__fd(b->fw->maps.policy), &zero, &pol.bpf, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(b->fw->maps.config), &zero, &cfg, 0)) {
 		fprintf(stderr, "bench: cannot set the policy\n");
 		exit(1);
@@ -153,7 +153,7 @@ static void set_policy(struct bench *b, const struct policy *in)
 
 static struct xdpfw_ct_key flow_key(__u32 i)
 {
-	struct xdpfw_ct_key k = { .proto = IPPROTO_TCP, .l3 = 4 };
+	struct xdpfw_ct_key k = { .proto = IPPROTO_TCP, .ipver = 4 };
 
 	k.local[0] = htonl(0xc6120001);
 	k.remote[0] = htonl(0xc6130000 | (i >> 12)); /* 198.19.x.y */
@@ -195,10 +195,10 @@ static void fill_flows(struct bench *b, __u32 n)
 					     .lport = htons(40000),
 					     .rport = htons(443),
 					     .proto = IPPROTO_TCP,
-					     .l3 = 4 };
+					     .ipver = 4 };
 	ports.ports[XDPFW_L4_TCP][40000 / 64] |= 1ULL << (40000 % 64);
 	for (t = 0; t < 2; t++) {
-		if (map_batch_each(fds[t], sizeof(k), sizeof(v), 65536, true, drop_batch, NULL))
+		if (map_batch_each(fds[t], sizeof(k), sizeof(v), true, drop_batch, NULL))
 			exit(1);
 		count = n;
 		if (bpf_map_update_batch(fds[t], keys, vals, &count, NULL) || count != n) {
@@ -254,9 +254,10 @@ static int load_xdp_filter(struct bench *b, const struct policy *pol)
 
 static void setup(struct bench *b, const struct policy *pol)
 {
+	__u32 hz;
 	int err;
 
-	b->fw = xdpfw_bpf__open();
+	b->fw = clock_hz(&hz) ? NULL : xdpfw_skel_open(hz);
 	if (!b->fw || bpf_map__set_max_entries(b->fw->maps.conntrack, TABLE_SIZE) ||
 	    xdpfw_bpf__load(b->fw)) {
 		fprintf(stderr, "bench: cannot load xdpfw (root needed)\n");

@@ -53,7 +53,7 @@ static __always_inline int parse(struct xdp_md *ctx, struct xdpfw_ct_key *k)
 		k->remote[0] = iph->saddr;
 		k->local[0] = iph->daddr;
 		k->proto = iph->protocol;
-		k->l3 = 4;
+		k->ipver = 4;
 		pos += iph->ihl * 4;
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6h = pos;
@@ -63,7 +63,7 @@ static __always_inline int parse(struct xdp_md *ctx, struct xdpfw_ct_key *k)
 		__builtin_memcpy(k->remote, &ip6h->saddr, 16);
 		__builtin_memcpy(k->local, &ip6h->daddr, 16);
 		k->proto = ip6h->nexthdr;
-		k->l3 = 6;
+		k->ipver = 6;
 		pos = ip6h + 1;
 	} else {
 		return -1;

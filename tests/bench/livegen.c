@@ -28,7 +28,7 @@
 
 int main(int argc, char **argv)
 {
-	struct spec s = { .l3 = 4, .payload = 18 }; /* 64-byte frames with the FCS */
+	struct spec s = { .ipver = 4, .payload = 18 }; /* 64-byte frames with the FCS */
 	static __u8 frame[MAX_FRAME];
 	struct floor_bpf *skel;
 	struct timespec t0, t1;

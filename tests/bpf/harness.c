@@ -9,10 +9,10 @@
 
 #include "clock.h"
 #include "harness.h"
+#include "loader.h"
 #include "policy.h"
+#include "maps.h"
 #include "stats.h"
-
-
 
 struct counters {
 	struct xdpfw_reason_stats reasons[XDPFW_REASON_MAX];
@@ -32,60 +32,45 @@ __u64 now_jiffies(void)
 	return j;
 }
 
-static void sum_port(const struct xdpfw_port_stats *v, struct xdpfw_port_stats *out)
-{
-	int c;
+struct port_walk {
+	struct counters *c;
+	__u32 key; /* the expected port's index, or ~0 */
+};
 
-	memset(out, 0, sizeof(*out));
-	for (c = 0; c < ncpu; c++) {
-		out->passed_packets += v[c].passed_packets;
-		out->passed_bytes += v[c].passed_bytes;
-		out->dropped_packets += v[c].dropped_packets;
-		out->dropped_bytes += v[c].dropped_bytes;
+static int add_ports(const void *k, const void *v, __u32 n, void *arg)
+{
+	const struct port_walk *w = arg;
+	struct xdpfw_port_stats one;
+	const __u32 *keys = k;
+	__u32 i;
+
+	for (i = 0; i < n; i++) {
+		percpu_sum((const __u64 *)v + (size_t)i * ncpu * U64_FIELDS(one), ncpu,
+			   U64_FIELDS(one), (__u64 *)&one);
+		w->c->total.passed_packets += one.passed_packets;
+		w->c->total.passed_bytes += one.passed_bytes;
+		w->c->total.dropped_packets += one.dropped_packets;
+		w->c->total.dropped_bytes += one.dropped_bytes;
+		if (keys[i] == w->key)
+			w->c->port = one;
 	}
+	return 0;
 }
 
 static void read_counters(int l4, __u16 port, struct counters *c)
 {
-	static struct xdpfw_port_stats vals[1024 * 64];
-	struct xdpfw_port_stats one;
-	__u32 keys[1024], in, out, n, i;
-	void *cursor = NULL;
-	int fd, err;
+	struct port_walk w = { c, l4 == NO_PORT ? ~0U : (__u32)l4 * XDPFW_PORTS + port };
+	int fd = bpf_map__fd(skel->maps.reason_stats);
 	__u32 k;
 
 	memset(c, 0, sizeof(*c));
-	fd = bpf_map__fd(skel->maps.reason_stats);
-	for (k = 0; k < XDPFW_REASON_MAX; k++) {
-		struct xdpfw_reason_stats v[ncpu];
-
-		assert_int_equal(bpf_map_lookup_elem(fd, &k, v), 0);
-		for (i = 0; i < (__u32)ncpu; i++) {
-			c->reasons[k].packets += v[i].packets;
-			c->reasons[k].bytes += v[i].bytes;
-		}
-	}
-	fd = bpf_map__fd(skel->maps.port_stats);
-	for (;;) {
-		n = sizeof(vals) / sizeof(vals[0]) / ncpu;
-		if (n > 1024)
-			n = 1024;
-		err = bpf_map_lookup_batch(fd, cursor, &out, keys, vals, &n, NULL);
-		assert_true(err == 0 || err == -ENOENT);
-		for (i = 0; i < n; i++) {
-			sum_port(&vals[i * ncpu], &one);
-			c->total.passed_packets += one.passed_packets;
-			c->total.passed_bytes += one.passed_bytes;
-			c->total.dropped_packets += one.dropped_packets;
-			c->total.dropped_bytes += one.dropped_bytes;
-			if (l4 != NO_PORT && keys[i] == (__u32)l4 * XDPFW_PORTS + port)
-				c->port = one;
-		}
-		if (err == -ENOENT)
-			break;
-		in = out;
-		cursor = &in;
-	}
+	for (k = 0; k < XDPFW_REASON_MAX; k++)
+		assert_int_equal(map_percpu_read(fd, k, U64_FIELDS(c->reasons[k]),
+						 (__u64 *)&c->reasons[k]),
+				 0);
+	assert_int_equal(map_batch_each(bpf_map__fd(skel->maps.port_stats), sizeof(__u32),
+					sizeof(struct xdpfw_port_stats) * ncpu, false, add_ports, &w),
+			 0);
 }
 
 void set_policy_text(const char *text)
@@ -96,7 +81,6 @@ void set_policy_text(const char *text)
 	__u32 slot = 0;
 
 	assert_int_equal(policy_parse(&pol, text, strlen(text), "test", &perr), 0);
-	pol.bpf.hz = hz;
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.policy), &slot, &pol.bpf, 0),
 			 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.config), &slot, &cfg, 0), 0);
@@ -161,9 +145,6 @@ void check_case(const struct tcase *t)
 	check_frame(t->name, frame, len, &t->e);
 }
 
-#define PASS(reason) XDP_PASS, XDPFW_REASON_##reason
-#define DROP(reason) XDP_DROP, XDPFW_REASON_##reason
-
 int harness_setup(void **state)
 {
 	ncpu = libbpf_num_possible_cpus();
@@ -171,8 +152,8 @@ int harness_setup(void **state)
 		fprintf(stderr, "cannot read the kernel's clock (root needed)\n");
 		return -1;
 	}
-	skel = xdpfw_bpf__open_and_load();
-	if (!skel) {
+	skel = xdpfw_skel_open(hz);
+	if (!skel || xdpfw_bpf__load(skel)) {
 		fprintf(stderr, "cannot load the XDP program: %s (root needed)\n", strerror(errno));
 		return -1;
 	}

@@ -53,7 +53,7 @@ static size_t put_l4(const struct spec *s, __u8 *p, bool later_fragment)
 		/* An ICMP error quotes the IP header and the first 8 bytes after it. */
 		__u8 inner[256];
 		size_t n = put_ip(s->quote, inner);
-		size_t keep = (s->quote->l3 == 4 ? 20 + s->quote->ip_opts : 40) + 8;
+		size_t keep = (s->quote->ipver == 4 ? 20 + s->quote->ip_opts : 40) + 8;
 
 		n = n < keep ? n : keep;
 		memcpy(p + len, inner, n);
@@ -129,7 +129,7 @@ static size_t put_ipv6(const struct spec *s, __u8 *p)
 
 static size_t put_ip(const struct spec *s, __u8 *p)
 {
-	return s->l3 == 4 ? put_ipv4(s, p) : put_ipv6(s, p);
+	return s->ipver == 4 ? put_ipv4(s, p) : put_ipv6(s, p);
 }
 
 static void put16(__u8 *p, __u16 v)
@@ -141,7 +141,7 @@ static void put16(__u8 *p, __u16 v)
 /* PPPoE session header and PPP protocol field at off; returns the offset after them. */
 static size_t put_pppoe(const struct spec *s, __u8 *buf, size_t off)
 {
-	__u16 proto = s->ppp_proto ? s->ppp_proto : s->l3 == 4 ? 0x0021 : 0x0057;
+	__u16 proto = s->ppp_proto ? s->ppp_proto : s->ipver == 4 ? 0x0021 : 0x0057;
 
 	buf[off] = 0x11; /* version 1, type 1 */
 	put16(buf + off + 2, 0x1234); /* session id */
@@ -168,15 +168,15 @@ size_t build(const struct spec *s, __u8 *buf)
 		off += 4;
 	}
 	put16(buf + off, s->pppoe	 ? ETH_P_PPP_SES
-			 : s->l3 == 4 ? ETH_P_IP
-			 : s->l3 == 6 ? ETH_P_IPV6
+			 : s->ipver == 4 ? ETH_P_IP
+			 : s->ipver == 6 ? ETH_P_IPV6
 				      : s->ethertype);
 	off += 2;
 	if (s->pppoe) {
 		pppoe = off;
 		off = put_pppoe(s, buf, off);
 	}
-	len = s->l3 ? put_ip(s, buf + off) : 46; /* 46: minimum Ethernet payload */
+	len = s->ipver ? put_ip(s, buf + off) : 46; /* 46: minimum Ethernet payload */
 	if (s->pppoe) /* PPPoE length: what follows its 6-byte header */
 		put16(buf + pppoe + 4, off + len - pppoe - 6);
 	return off + len;

@@ -28,7 +28,7 @@ struct spec {
 	bool pppoe;		/* a PPPoE session header after the tags */
 	__u16 ppp_proto;	/* its PPP protocol: 0 for the IP version's, else as given */
 	bool pfc;		/* PPP protocol field compressed to one byte (RFC 1661) */
-	int l3;			/* 4, 6; 0 for a non-IP frame */
+	int ipver;		/* 4, 6; 0 for a non-IP frame */
 	__u8 proto;		/* IP protocol of the transport header */
 	__u16 dport;
 	__u8 icmp_type;
@@ -49,10 +49,10 @@ struct spec {
 	__u8 local;		/* last byte of the host's address, default 1 */
 };
 
-#define TCP4(port) .l3 = 4, .proto = IPPROTO_TCP, .dport = port
-#define UDP4(port) .l3 = 4, .proto = IPPROTO_UDP, .dport = port
-#define TCP6(port) .l3 = 6, .proto = IPPROTO_TCP, .dport = port
-#define UDP6(port) .l3 = 6, .proto = IPPROTO_UDP, .dport = port
+#define TCP4(port) .ipver = 4, .proto = IPPROTO_TCP, .dport = port
+#define UDP4(port) .ipver = 4, .proto = IPPROTO_UDP, .dport = port
+#define TCP6(port) .ipver = 6, .proto = IPPROTO_TCP, .dport = port
+#define UDP6(port) .ipver = 6, .proto = IPPROTO_UDP, .dport = port
 #define SYN 0x02
 #define ACK 0x10
 #define FIN 0x01

@@ -38,7 +38,7 @@ static struct ref_frag *frag_find(struct ref_state *st, const struct ref_frag *k
 	for (i = 0; i < st->n_frags; i++)
 		if (!memcmp(st->frags[i].src, k->src, 16) && !memcmp(st->frags[i].dst, k->dst, 16) &&
 		    st->frags[i].id == k->id && st->frags[i].proto == k->proto &&
-		    st->frags[i].l3 == k->l3)
+		    st->frags[i].ipver == k->ipver)
 			return &st->frags[i];
 	return NULL;
 }
@@ -127,7 +127,7 @@ static int ipv4(const __u8 *f, size_t len, size_t off, const struct policy *pol,
 	memcpy(k->dst, ip + 16, 4);
 	k->id = get16(ip + 4);
 	k->proto = ip[9];
-	k->l3 = 4;
+	k->ipver = 4;
 	if (offset)
 		return later_fragment(st, k, r);
 	*first = frag & 0x2000;
@@ -190,7 +190,7 @@ static int ipv6(const __u8 *f, size_t len, size_t off, const struct policy *pol,
 		return XDPFW_REASON_DROPPED_MARTIAN;
 	memcpy(k->src, ip + 8, 16);
 	memcpy(k->dst, ip + 24, 16);
-	k->l3 = 6;
+	k->ipver = 6;
 	if (later)
 		return later_fragment(st, k, r);
 	if (pos > MAX_L4_OFF)

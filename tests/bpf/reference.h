@@ -15,7 +15,7 @@
 struct ref_frag {
 	__u8 src[16], dst[16];
 	__u32 id;
-	__u8 proto, l3;
+	__u8 proto, ipver;
 	int l4;
 	unsigned int port;
 };

@@ -16,6 +16,7 @@
 #include <linux/ipv6.h>
 
 #include "harness.h"
+#include "maps.h"
 
 /* Runs a packet the host sends through the egress program. */
 static void egress(const struct spec *s)
@@ -32,10 +33,10 @@ static void egress(const struct spec *s)
 /* The key of the flow an outbound spec belongs to. */
 static struct xdpfw_ct_key ct_key_of(const struct spec *s)
 {
-	struct xdpfw_ct_key k = { .proto = s->proto, .l3 = s->l3 };
+	struct xdpfw_ct_key k = { .proto = s->proto, .ipver = s->ipver };
 	__u8 remote = s->remote ? s->remote : 2;
 
-	if (s->l3 == 4) {
+	if (s->ipver == 4) {
 		k.local[0] = htonl(0xc6120001);
 		k.remote[0] = htonl(0xc6120000 | remote);
 	} else {
@@ -61,13 +62,9 @@ static bool ct_get(const struct spec *out, struct xdpfw_ct_val *v)
 
 static __u64 ct_counter(enum xdpfw_ct_counter which)
 {
-	__u64 v[ncpu], sum = 0;
-	__u32 k = which;
-	int i;
+	__u64 sum;
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.ct_stats), &k, v), 0);
-	for (i = 0; i < ncpu; i++)
-		sum += v[i];
+	assert_int_equal(map_percpu_read(bpf_map__fd(skel->maps.ct_stats), which, 1, &sum), 0);
 	return sum;
 }
 
@@ -348,21 +345,21 @@ static void test_ct_udp(void **state)
 /* ICMP echo: the reply with the request's id passes, even with ICMP dropped. */
 static void test_ct_icmp_echo(void **state)
 {
-	const struct spec ping = { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 0x1234, .out = true };
-	const struct spec ping6 = { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128, .icmp_id = 0x77, .out = true };
+	const struct spec ping = { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 0x1234, .out = true };
+	const struct spec ping6 = { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128, .icmp_id = 0x77, .out = true };
 	const struct tcase cases[] = {
 		{ "echo reply, same id: established",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 0, .icmp_id = 0x1234 },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 0, .icmp_id = 0x1234 },
 		  { PASS(PASSED_ESTABLISHED), NO_PORT } },
-		{ "echo reply, other id: ICMP policy", { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 0, .icmp_id = 0x4321 },
+		{ "echo reply, other id: ICMP policy", { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 0, .icmp_id = 0x4321 },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
-		{ "echo request with the id: ICMP policy", { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 0x1234 },
+		{ "echo request with the id: ICMP policy", { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 0x1234 },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "ICMPv6 echo reply, same id: established",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 129, .icmp_id = 0x77 },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 129, .icmp_id = 0x77 },
 		  { PASS(PASSED_ESTABLISHED), NO_PORT } },
 		{ "ICMPv6 echo reply, other id: ICMPv6 policy",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 129, .icmp_id = 0x78 },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 129, .icmp_id = 0x78 },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 	};
 	__u64 t0;
@@ -386,53 +383,53 @@ static void test_ct_related(void **state)
 	static const struct spec udp_other = { UDP4(5354), .out = true };
 	static const struct spec tcp6_out = { TCP6(9999), .out = true, .tcp_flags = SYN };
 	static const struct spec tcp6_other = { TCP6(9999), .sport = 40001, .out = true, .tcp_flags = SYN };
-	static const struct spec ping_out = { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 9, .out = true };
+	static const struct spec ping_out = { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .icmp_id = 9, .out = true };
 	static const struct spec from_open = { TCP4(40000), .sport = 22, .out = true, .tcp_flags = ACK };
 	static const struct spec from_open6 = { TCP6(40000), .sport = 22, .out = true, .tcp_flags = ACK };
 	static const struct spec from_closed = { TCP4(40000), .sport = 23, .out = true, .tcp_flags = ACK };
 	static const struct spec udp_from_open = { UDP4(40000), .sport = 53, .out = true };
 	const struct tcase cases[] = {
 		{ "port unreachable about a tracked UDP flow",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_out },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_out },
 		  { PASS(PASSED_RELATED), NO_PORT } },
 		{ "port unreachable about an untracked flow: ICMP policy",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_other },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_other },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "time exceeded about a tracked ping",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 11, .quote = &ping_out },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 11, .quote = &ping_out },
 		  { PASS(PASSED_RELATED), NO_PORT } },
 		{ "echo request quoting a tracked flow is no error: ICMP policy",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .quote = &udp_out },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8, .quote = &udp_out },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "packet too big about a tracked TCP flow",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .quote = &tcp6_out },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .quote = &tcp6_out },
 		  { PASS(PASSED_RELATED), NO_PORT } },
 		{ "IPv6 unreachable about an untracked flow: ICMPv6 policy",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 1, .quote = &tcp6_other },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 1, .quote = &tcp6_other },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "ICMP error quoting nothing at all: ICMP policy",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .payload = 4 },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .payload = 4 },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "tracked flow, but the error is addressed to another host: ICMP policy",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .local = 9, .quote = &udp_out },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .local = 9, .quote = &udp_out },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "IPv6, tracked flow, error addressed to another host: ICMPv6 policy",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .local = 9, .quote = &tcp6_out },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .local = 9, .quote = &tcp6_out },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "fragmentation needed about a connection to an open port (no flow)",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &from_open },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &from_open },
 		  { PASS(PASSED_RELATED), NO_PORT } },
 		{ "packet too big about a connection to an open port (no flow)",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .quote = &from_open6 },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .quote = &from_open6 },
 		  { PASS(PASSED_RELATED), NO_PORT } },
 		{ "unreachable about an answer of an open UDP port",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_from_open },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &udp_from_open },
 		  { PASS(PASSED_RELATED), NO_PORT } },
 		{ "open port, error addressed to another host: ICMP policy",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .local = 9, .quote = &from_open },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .local = 9, .quote = &from_open },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "about a closed port without a flow: ICMP policy",
-		  { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &from_closed },
+		  { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 3, .quote = &from_closed },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 	};
 	size_t i;

@@ -20,6 +20,7 @@
 #include <linux/in6.h>
 
 #include "clock.h"
+#include "loader.h"
 #include "maps.h"
 #include "packet.h"
 #include "policy.h"
@@ -60,7 +61,7 @@ static void random_spec(struct spec *s)
 	s->pppoe = pick(8) == 0;
 	s->pfc = pick(2);
 	s->ppp_proto = pick(4) ? 0 : pick(2) ? 0xc021 : pick(65536);
-	s->l3 = pick(10) < 1 ? 0 : pick(2) ? 4 : 6;
+	s->ipver = pick(10) < 1 ? 0 : pick(2) ? 4 : 6;
 	s->ethertype = pick(2) ? 0x0806 : pick(65536);
 	s->proto = protos[pick(sizeof(protos))];
 	s->dport = pick(2) ? ports[pick(sizeof(ports) / sizeof(ports[0]))] : pick(65536);
@@ -69,11 +70,11 @@ static void random_spec(struct spec *s)
 	s->ip_id = pick(4);
 	s->payload = pick(48);
 	s->loopback_src = pick(20) == 0;
-	if (s->l3 == 4) {
+	if (s->ipver == 4) {
 		s->ip_opts = pick(4) ? 0 : 4 * pick(11);
 		if (pick(4) == 0) /* a fragment: first, middle or last */
 			s->frag = pick(3) == 0 ? 0x2000 : (pick(2) ? 0x2000 : 0) | (1 + pick(200));
-	} else if (s->l3 == 6) {
+	} else if (s->ipver == 6) {
 		s->n_ext = pick(3) ? 0 : pick(11);
 		for (i = 0; i < s->n_ext; i++)
 			s->ext[i] = exts[pick(sizeof(exts))];
@@ -102,27 +103,20 @@ static size_t random_frame(__u8 *f)
 	return len;
 }
 
-struct totals {
-	__u64 passed_packets, passed_bytes, dropped_packets, dropped_bytes;
-};
-
-static struct totals want_ports[XDPFW_PORT_STATS_ENTRIES];
+static struct xdpfw_port_stats want_ports[XDPFW_PORT_STATS_ENTRIES];
 static int ncpu;
 
 static void read_reasons(int fd, __u64 out[XDPFW_REASON_MAX])
 {
-	struct xdpfw_reason_stats v[ncpu];
+	struct xdpfw_reason_stats sum;
 	__u32 r;
-	int c;
 
 	for (r = 0; r < XDPFW_REASON_MAX; r++) {
-		out[r] = 0;
-		if (bpf_map_lookup_elem(fd, &r, v)) {
+		if (map_percpu_read(fd, r, U64_FIELDS(sum), (__u64 *)&sum)) {
 			perror("reason_stats");
 			exit(2);
 		}
-		for (c = 0; c < ncpu; c++)
-			out[r] += v[c].packets;
+		out[r] = sum.packets;
 	}
 }
 
@@ -130,20 +124,13 @@ static long port_mismatches;
 
 static int check_ports(const void *k, const void *v, __u32 n, void *arg)
 {
-	const struct xdpfw_port_stats *vals = v;
 	const __u32 *keys = k;
-	struct totals got;
+	struct xdpfw_port_stats got;
 	__u32 i;
-	int c;
 
 	for (i = 0; i < n; i++) {
-		memset(&got, 0, sizeof(got));
-		for (c = 0; c < ncpu; c++) {
-			got.passed_packets += vals[i * ncpu + c].passed_packets;
-			got.passed_bytes += vals[i * ncpu + c].passed_bytes;
-			got.dropped_packets += vals[i * ncpu + c].dropped_packets;
-			got.dropped_bytes += vals[i * ncpu + c].dropped_bytes;
-		}
+		percpu_sum((const __u64 *)v + (size_t)i * ncpu * U64_FIELDS(got), ncpu,
+			   U64_FIELDS(got), (__u64 *)&got);
 		if (memcmp(&got, &want_ports[keys[i]], sizeof(got))) {
 			if (port_mismatches++ < 10)
 				fprintf(stderr, "port counter %u/%u: xdpfw %llu/%llu, reference %llu/%llu\n",
@@ -163,7 +150,7 @@ static void set_policy(struct xdpfw_bpf *skel, struct policy *pol, const char *t
 	struct policy_error err;
 	__u32 zero = 0;
 
-	if (policy_parse(pol, text, strlen(text), "diff", &err) || clock_hz(&pol->bpf.hz) ||
+	if (policy_parse(pol, text, strlen(text), "diff", &err) ||
 	    bpf_map_update_elem(bpf_map__fd(skel->maps.policy), &zero, &pol->bpf, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, &cfg, 0)) {
 		fprintf(stderr, "cannot set the policy\n");
@@ -196,14 +183,15 @@ int main(int argc, char **argv)
 	struct ref_result r;
 	struct policy pol;
 	int prog, rfd, reason;
+	__u32 hz;
 	size_t len;
 
 	rng_state = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
 	rng_state = rng_state ? rng_state : 1;
 	ncpu = libbpf_num_possible_cpus();
 	libbpf_set_print(NULL);
-	skel = xdpfw_bpf__open_and_load();
-	if (!skel) {
+	skel = clock_hz(&hz) ? NULL : xdpfw_skel_open(hz);
+	if (!skel || xdpfw_bpf__load(skel)) {
 		fprintf(stderr, "cannot load xdpfw (root needed): %s\n", strerror(errno));
 		return 2;
 	}
@@ -247,7 +235,7 @@ int main(int argc, char **argv)
 			}
 		}
 		if (r.l4 < XDPFW_L4_MAX) {
-			struct totals *t = &want_ports[r.l4 * XDPFW_PORTS + r.port];
+			struct xdpfw_port_stats *t = &want_ports[r.l4 * XDPFW_PORTS + r.port];
 
 			if (r.passed) {
 				t->passed_packets++;
@@ -259,7 +247,7 @@ int main(int argc, char **argv)
 		}
 	}
 	map_batch_each(bpf_map__fd(skel->maps.port_stats), sizeof(__u32),
-		       sizeof(struct xdpfw_port_stats) * ncpu, 8192, false, check_ports, NULL);
+		       sizeof(struct xdpfw_port_stats) * ncpu, false, check_ports, NULL);
 	xdpfw_bpf__destroy(skel);
 	printf("differential: %ld packets (seed %s), %ld verdict/reason mismatches, %ld port "
 	       "counter mismatches, %ld aborted\n",

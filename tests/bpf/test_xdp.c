@@ -39,15 +39,15 @@ static const struct tcase default_cases[] = {
 	  { DROP(DROPPED_PORT), XDPFW_L4_UDP, 22 } },
 	{ "TCP 953 allowed, UDP 8080 not", { UDP4(8080) },
 	  { DROP(DROPPED_PORT), XDPFW_L4_UDP, 8080 } },
-	{ "ICMP echo passes", { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 },
+	{ "ICMP echo passes", { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 },
 	  { PASS(PASSED_ICMP), NO_PORT } },
-	{ "ICMPv6 echo passes", { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128 },
+	{ "ICMPv6 echo passes", { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128 },
 	  { PASS(PASSED_ICMP), NO_PORT } },
-	{ "GRE gets the default verdict", { .l3 = 4, .proto = 47 },
+	{ "GRE gets the default verdict", { .ipver = 4, .proto = 47 },
 	  { DROP(DROPPED_PROTO), NO_PORT } },
-	{ "ESP over IPv6 gets the default verdict", { .l3 = 6, .proto = 50, .payload = 16 },
+	{ "ESP over IPv6 gets the default verdict", { .ipver = 6, .proto = 50, .payload = 16 },
 	  { DROP(DROPPED_PROTO), NO_PORT } },
-	{ "IPv6 no-next-header gets the default verdict", { .l3 = 6, .proto = 59 },
+	{ "IPv6 no-next-header gets the default verdict", { .ipver = 6, .proto = 59 },
 	  { DROP(DROPPED_PROTO), NO_PORT } },
 	{ "IPv6 TCP 25 allowed", { TCP6(25) }, { PASS(PASSED_PORT), XDPFW_L4_TCP, 25 } },
 	{ "IPv6 TCP 9999 dropped", { TCP6(9999) }, { DROP(DROPPED_PORT), XDPFW_L4_TCP, 9999 } },
@@ -119,14 +119,14 @@ static const struct tcase default_cases[] = {
 	  { TCP6(9999), .ext = { FRAG }, .n_ext = 1, .v6frag = 0 },
 	  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 9999 } },
 	{ "ICMPv6 behind a destination options header passes",
-	  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128, .ext = { DST }, .n_ext = 1 },
+	  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128, .ext = { DST }, .n_ext = 1 },
 	  { PASS(PASSED_ICMP), NO_PORT } },
 	/* Martians: loopback sources on a real interface */
 	{ "IPv4 source 127.0.0.1 dropped", { TCP4(22), .loopback_src = true },
 	  { DROP(DROPPED_MARTIAN), NO_PORT } },
 	{ "IPv6 source ::1 dropped", { TCP6(22), .loopback_src = true },
 	  { DROP(DROPPED_MARTIAN), NO_PORT } },
-	{ "ICMP from 127.0.0.1 dropped", { .l3 = 4, .proto = IPPROTO_ICMP, .loopback_src = true },
+	{ "ICMP from 127.0.0.1 dropped", { .ipver = 4, .proto = IPPROTO_ICMP, .loopback_src = true },
 	  { DROP(DROPPED_MARTIAN), NO_PORT } },
 	/* Fragments nobody has seen the first of */
 	{ "IPv4 later fragment without its first dropped", { TCP4(22), .frag = 100, .ip_id = 7 },
@@ -151,31 +151,31 @@ static void test_default_policy(void **state)
 static void test_policy_flags(void **state)
 {
 	static const struct tcase icmp_off[] = {
-		{ "icmp drop: echo dropped", { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 },
+		{ "icmp drop: echo dropped", { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
-		{ "icmp drop: ICMPv6 unaffected", { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128 },
+		{ "icmp drop: ICMPv6 unaffected", { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128 },
 		  { PASS(PASSED_ICMP), NO_PORT } },
 	};
 	static const struct tcase icmp6_off[] = {
-		{ "icmp6 drop: echo dropped", { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128 },
+		{ "icmp6 drop: echo dropped", { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128 },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "icmp6 drop: packet too big dropped",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2 }, { DROP(DROPPED_ICMP), NO_PORT } },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2 }, { DROP(DROPPED_ICMP), NO_PORT } },
 		{ "icmp6 drop: router solicitation kept",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 133 }, { PASS(PASSED_ICMP), NO_PORT } },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 133 }, { PASS(PASSED_ICMP), NO_PORT } },
 		{ "icmp6 drop: neighbour solicitation kept",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 135 }, { PASS(PASSED_ICMP), NO_PORT } },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 135 }, { PASS(PASSED_ICMP), NO_PORT } },
 		{ "icmp6 drop: neighbour advertisement kept",
-		  { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 136 }, { PASS(PASSED_ICMP), NO_PORT } },
-		{ "icmp6 drop: redirect kept", { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 137 },
+		  { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 136 }, { PASS(PASSED_ICMP), NO_PORT } },
+		{ "icmp6 drop: redirect kept", { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 137 },
 		  { PASS(PASSED_ICMP), NO_PORT } },
-		{ "icmp6 drop: type 138 dropped", { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 138 },
+		{ "icmp6 drop: type 138 dropped", { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 138 },
 		  { DROP(DROPPED_ICMP), NO_PORT } },
-		{ "icmp6 drop: MLD query kept", { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 130 },
+		{ "icmp6 drop: MLD query kept", { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 130 },
 		  { PASS(PASSED_ICMP), NO_PORT } },
-		{ "icmp6 drop: MLDv2 report kept", { .l3 = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 143 },
+		{ "icmp6 drop: MLDv2 report kept", { .ipver = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 143 },
 		  { PASS(PASSED_ICMP), NO_PORT } },
-		{ "icmp6 drop: ICMPv4 unaffected", { .l3 = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 },
+		{ "icmp6 drop: ICMPv4 unaffected", { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 },
 		  { PASS(PASSED_ICMP), NO_PORT } },
 	};
 	static const struct tcase default_pass[] = {
@@ -183,7 +183,7 @@ static void test_policy_flags(void **state)
 		  { PASS(PASSED_DEFAULT), XDPFW_L4_TCP, 9999 } },
 		{ "default pass: allowed port still says so", { TCP4(22) },
 		  { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } },
-		{ "default pass: GRE passes", { .l3 = 4, .proto = 47 },
+		{ "default pass: GRE passes", { .ipver = 4, .proto = 47 },
 		  { PASS(PASSED_DEFAULT), NO_PORT } },
 		{ "default pass: malformed still dropped", { .vlans = 3, TCP4(22) },
 		  { DROP(DROPPED_MALFORMED), NO_PORT } },
@@ -272,7 +272,7 @@ static void test_malformed(void **state)
 	iph->tot_len = htons(20 + 7);
 	check_frame("UDP header 7 bytes", f, len, &bad);
 
-	s = (struct spec){ .l3 = 4, .proto = IPPROTO_ICMP };
+	s = (struct spec){ .ipver = 4, .proto = IPPROTO_ICMP };
 	len = build(&s, f);
 	iph->tot_len = htons(20 + 7);
 	check_frame("ICMP header 7 bytes", f, len, &bad);
@@ -296,7 +296,7 @@ static void test_malformed(void **state)
 	f[l3 + 40 + 1] = 200; /* destination options of 1608 bytes */
 	check_frame("IPv6 extension header longer than the payload", f, len, &bad);
 
-	s = (struct spec){ .l3 = 6, .proto = IPPROTO_ICMPV6 };
+	s = (struct spec){ .ipver = 6, .proto = IPPROTO_ICMPV6 };
 	len = build(&s, f);
 	ip6h->payload_len = htons(4);
 	check_frame("ICMPv6 header 4 bytes", f, len, &bad);
@@ -321,8 +321,8 @@ static void test_truncations(void **state)
 {
 	const struct spec v4 = { .vlans = 2, .tpid = ETH_P_8021AD, TCP4(22), .ip_opts = 8 };
 	const struct spec v6 = { .vlans = 1, UDP6(53), .ext = { HOP, FRAG, DST }, .n_ext = 3 };
-	const struct spec icmp = { .l3 = 4, .proto = IPPROTO_ICMP };
-	const struct spec icmp6 = { .l3 = 6, .proto = IPPROTO_ICMPV6, .ext = { AH }, .n_ext = 1 };
+	const struct spec icmp = { .ipver = 4, .proto = IPPROTO_ICMP };
+	const struct spec icmp6 = { .ipver = 6, .proto = IPPROTO_ICMPV6, .ext = { AH }, .n_ext = 1 };
 	const struct spec pppoe = { .vlans = 1, .tpid = 0x9100, .pppoe = true, TCP4(22) };
 	const struct spec pppoe6 = { .pppoe = true, .pfc = true, UDP6(53) };
 	static const struct expect nonip = { PASS(PASSED_NONIP), NO_PORT };
@@ -373,9 +373,9 @@ static void test_fragments(void **state)
 		  { PASS(PASSED_PORT), XDPFW_L4_UDP, 53 } },
 		{ "its later fragment passes under udp/53", { UDP4(53), .frag = 2, .ip_id = 4 },
 		  { PASS(PASSED_FRAGMENT), XDPFW_L4_UDP, 53 } },
-		{ "first fragment of a ping", { .l3 = 4, .proto = IPPROTO_ICMP, .frag = 0x2000, .ip_id = 5 },
+		{ "first fragment of a ping", { .ipver = 4, .proto = IPPROTO_ICMP, .frag = 0x2000, .ip_id = 5 },
 		  { PASS(PASSED_ICMP), NO_PORT } },
-		{ "its later fragment passes, no port", { .l3 = 4, .proto = IPPROTO_ICMP, .frag = 2, .ip_id = 5 },
+		{ "its later fragment passes, no port", { .ipver = 4, .proto = IPPROTO_ICMP, .frag = 2, .ip_id = 5 },
 		  { PASS(PASSED_FRAGMENT), NO_PORT } },
 		{ "first fragment too short for a TCP header", { TCP4(22), .frag = 0x2000, .ip_id = 6 },
 		  { DROP(DROPPED_MALFORMED), NO_PORT } },
@@ -452,11 +452,11 @@ static void test_fragment_expiry(void **state)
 	while (!bpf_map_get_next_key(fd, seen ? &k : NULL, &found)) {
 		k = found;
 		seen = true;
-		if (k.l3 != 4 || k.id != htons(77))
+		if (k.ipver != 4 || k.id != htons(77))
 			continue;
 		assert_int_equal(bpf_map_lookup_elem(fd, &k, &v), 0);
 		assert_int_equal(v.port, 53);
-		assert_int_equal(v.l4, XDPFW_L4_UDP);
+		assert_int_equal(v.l4_idx, XDPFW_L4_UDP);
 		assert_int_equal(k.proto, IPPROTO_UDP);
 		assert_int_equal(k.saddr[0], htonl(0xc6120002));
 		/* Remembered for 30 s, Linux's reassembly time. */

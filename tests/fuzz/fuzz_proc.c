@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(line, data + 1, size - 1);
 	line[size - 1] = '\0';
 	ret = ct_parse_proc_line(line, l3, proto, &k, &state);
-	if (ret == 1 && ((k.l3 != 4 && k.l3 != 6) || k.proto != proto || !k.rport ||
+	if (ret == 1 && ((k.ipver != 4 && k.ipver != 6) || k.proto != proto || !k.rport ||
 			 state < XDPFW_CT_SYN_SENT || state > XDPFW_CT_CLOSE || k.reserved))
 		abort();
 	if (ret != 0 && ret != 1 && ret != -22)

@@ -26,10 +26,13 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "conntrack.h"
+#include "output.h"
 #include "policy.h"
+#include "seed.h"
+#include "util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* Ticks per second for the output tests: at 10^9 a jiffy reads as a nanosecond. */
 #define NSEC 1000000000ULL
 
@@ -40,13 +43,13 @@ static bool little_endian(void)
 	return *(const __u8 *)&one == 1;
 }
 
-/* ---- ct_parse_proc_line -------------------------------------------------- */
+/* ---- seed_parse_proc_line -------------------------------------------------- */
 
 enum proc_file { TCP4, TCP6, UDP4, UDP6 };
 
 static const struct {
 	const char *name;
-	int l3;
+	int ipver;
 	__u8 proto;
 	int width; /* the kernel pads the IPv4 files' lines with blanks to this width */
 } files[] = {
@@ -281,10 +284,10 @@ static void kernel_line(const struct proc_case *c, char *buf, size_t size)
 	assert_true(n >= 0 && (size_t)n < size);
 }
 
-/* The key ct_parse_proc_line should make, built from the printable addresses. */
+/* The key seed_parse_proc_line should make, built from the printable addresses. */
 static void expected_key(const struct proc_case *c, struct xdpfw_ct_key *k)
 {
-	int af = files[c->file].l3 == 4 ? AF_INET : AF_INET6;
+	int af = files[c->file].ipver == 4 ? AF_INET : AF_INET6;
 
 	memset(k, 0, sizeof(*k));
 	assert_int_equal(inet_pton(af, c->local, k->local), 1);
@@ -292,7 +295,7 @@ static void expected_key(const struct proc_case *c, struct xdpfw_ct_key *k)
 	k->lport = htons(c->lport);
 	k->rport = htons(c->rport);
 	k->proto = files[c->file].proto;
-	k->l3 = files[c->file].l3;
+	k->ipver = files[c->file].ipver;
 }
 
 static bool check_proc_case(const struct proc_case *c)
@@ -305,7 +308,7 @@ static bool check_proc_case(const struct proc_case *c)
 	kernel_line(c, line, sizeof(line));
 	/* Garbage in every byte: padding the parser leaves alone would show. */
 	memset(&k, 0xa5, sizeof(k));
-	ret = ct_parse_proc_line(line, files[c->file].l3, files[c->file].proto, &k, &state);
+	ret = seed_parse_proc_line(line, files[c->file].ipver, files[c->file].proto, &k, &state);
 	if (ret != c->ret) {
 		print_error("%s: returned %d, want %d\n", c->name, ret, c->ret);
 		return false;
@@ -315,7 +318,7 @@ static bool check_proc_case(const struct proc_case *c)
 	expected_key(c, &want);
 	if (memcmp(&k, &want, sizeof(k))) {
 		print_error("%s: key differs: lport %u rport %u proto %u l3 %u reserved %u\n",
-			    c->name, ntohs(k.lport), ntohs(k.rport), k.proto, k.l3, k.reserved);
+			    c->name, ntohs(k.lport), ntohs(k.rport), k.proto, k.ipver, k.reserved);
 		return false;
 	}
 	if (state != c->state) {
@@ -350,7 +353,7 @@ static void test_proc_key_words(void **state)
 	if (!little_endian())
 		skip();
 	memset(&k, 0xff, sizeof(k));
-	assert_int_equal(ct_parse_proc_line(v4, 4, IPPROTO_TCP, &k, &st), 1);
+	assert_int_equal(seed_parse_proc_line(v4, 4, IPPROTO_TCP, &k, &st), 1);
 	assert_int_equal(k.local[0], htonl(0xc6120002)); /* 198.18.0.2 */
 	assert_int_equal(k.local[1], 0);
 	assert_int_equal(k.local[2], 0);
@@ -362,12 +365,12 @@ static void test_proc_key_words(void **state)
 	assert_int_equal(k.lport, htons(22));
 	assert_int_equal(k.rport, htons(54321));
 	assert_int_equal(k.proto, IPPROTO_TCP);
-	assert_int_equal(k.l3, 4);
+	assert_int_equal(k.ipver, 4);
 	assert_int_equal(k.reserved, 0);
 	assert_int_equal(st, XDPFW_CT_ESTABLISHED);
 
 	memset(&k, 0xff, sizeof(k));
-	assert_int_equal(ct_parse_proc_line(v6, 6, IPPROTO_TCP, &k, &st), 1);
+	assert_int_equal(seed_parse_proc_line(v6, 6, IPPROTO_TCP, &k, &st), 1);
 	/* 2001:db8:aaaa:bbbb:cccc:dddd:eeee:ff01 */
 	assert_int_equal(k.local[0], htonl(0x20010db8));
 	assert_int_equal(k.local[1], htonl(0xaaaabbbb));
@@ -381,7 +384,7 @@ static void test_proc_key_words(void **state)
 	assert_int_equal(k.lport, htons(41652));
 	assert_int_equal(k.rport, htons(443));
 	assert_int_equal(k.proto, IPPROTO_TCP);
-	assert_int_equal(k.l3, 6);
+	assert_int_equal(k.ipver, 6);
 	assert_int_equal(k.reserved, 0);
 	assert_int_equal(st, XDPFW_CT_SYN_SENT);
 }
@@ -401,19 +404,19 @@ static void test_proc_proto_and_family(void **state)
 
 	if (!little_endian())
 		skip();
-	assert_int_equal(ct_parse_proc_line(v4, 4, IPPROTO_UDP, &k, &st), 1);
+	assert_int_equal(seed_parse_proc_line(v4, 4, IPPROTO_UDP, &k, &st), 1);
 	assert_int_equal(k.proto, IPPROTO_UDP);
-	assert_int_equal(k.l3, 4);
+	assert_int_equal(k.ipver, 4);
 	assert_int_equal(st, XDPFW_CT_ESTABLISHED);
-	assert_int_equal(ct_parse_proc_line(v6, 6, IPPROTO_UDP, &k, &st), 1);
+	assert_int_equal(seed_parse_proc_line(v6, 6, IPPROTO_UDP, &k, &st), 1);
 	assert_int_equal(k.proto, IPPROTO_UDP);
-	assert_int_equal(k.l3, 6);
+	assert_int_equal(k.ipver, 6);
 	assert_int_equal(st, XDPFW_CT_ESTABLISHED);
 	/* UDP knows only 01 (connected): a TCP-only state is not a flow. */
-	assert_int_equal(ct_parse_proc_line("   2: 020012C6:0016 010012C6:D431 02 " TCP_TAIL "\n",
+	assert_int_equal(seed_parse_proc_line("   2: 020012C6:0016 010012C6:D431 02 " TCP_TAIL "\n",
 					    4, IPPROTO_UDP, &k, &st),
 			 0);
-	assert_int_equal(ct_parse_proc_line("   2: 020012C6:0016 010012C6:D431 04 " TCP_TAIL "\n",
+	assert_int_equal(seed_parse_proc_line("   2: 020012C6:0016 010012C6:D431 04 " TCP_TAIL "\n",
 					    4, IPPROTO_UDP, &k, &st),
 			 0);
 }
@@ -457,7 +460,7 @@ static void test_proc_this_host(void **state)
 		if (!f)
 			continue; /* no IPv6 */
 		for (n = 0; getline(&line, &cap, f) > 0; n++) {
-			ret = ct_parse_proc_line(line, files[i].l3, files[i].proto, &k, &st);
+			ret = seed_parse_proc_line(line, files[i].ipver, files[i].proto, &k, &st);
 			if (n == 0 && ret != 0)
 				fail_msg("%s header: returned %d: %s", path, ret, line);
 			if (ret < 0)
@@ -506,24 +509,24 @@ static void test_state_timeout(void **state)
 	memcpy(pol.bpf.timeouts, secs, sizeof(secs));
 	for (p = 0; p < ARRAY_SIZE(protos); p++) {
 		for (s = 0; s < ARRAY_SIZE(states); s++) {
-			got = ct_state_timeout(&pol, protos[p], states[s]);
+			got = seed_timeout(&pol, protos[p], states[s]);
 			if (got != want[p][s])
 				fail_msg("%s state %u: %u, want %u", ct_proto_name(protos[p]),
 					 states[s], got, want[p][s]);
 		}
 	}
 	/* A protocol the table never holds: the icmp timeout. */
-	assert_int_equal(ct_state_timeout(&pol, IPPROTO_GRE, XDPFW_CT_ESTABLISHED), 107);
-	assert_int_equal(ct_state_timeout(&pol, 0, 0), 107);
+	assert_int_equal(seed_timeout(&pol, IPPROTO_GRE, XDPFW_CT_ESTABLISHED), 107);
+	assert_int_equal(seed_timeout(&pol, 0, 0), 107);
 
 	/* The defaults, as the loader uses them for a fresh policy. */
 	policy_init(&pol);
-	assert_int_equal(ct_state_timeout(&pol, IPPROTO_TCP, XDPFW_CT_SYN_SENT), 120);
-	assert_int_equal(ct_state_timeout(&pol, IPPROTO_TCP, XDPFW_CT_ESTABLISHED), 432000);
-	assert_int_equal(ct_state_timeout(&pol, IPPROTO_TCP, XDPFW_CT_FIN), 120);
-	assert_int_equal(ct_state_timeout(&pol, IPPROTO_TCP, XDPFW_CT_CLOSE), 10);
-	assert_int_equal(ct_state_timeout(&pol, IPPROTO_UDP, XDPFW_CT_ESTABLISHED), 30);
-	assert_int_equal(ct_state_timeout(&pol, IPPROTO_ICMP, XDPFW_CT_ESTABLISHED), 30);
+	assert_int_equal(seed_timeout(&pol, IPPROTO_TCP, XDPFW_CT_SYN_SENT), 120);
+	assert_int_equal(seed_timeout(&pol, IPPROTO_TCP, XDPFW_CT_ESTABLISHED), 432000);
+	assert_int_equal(seed_timeout(&pol, IPPROTO_TCP, XDPFW_CT_FIN), 120);
+	assert_int_equal(seed_timeout(&pol, IPPROTO_TCP, XDPFW_CT_CLOSE), 10);
+	assert_int_equal(seed_timeout(&pol, IPPROTO_UDP, XDPFW_CT_ESTABLISHED), 30);
+	assert_int_equal(seed_timeout(&pol, IPPROTO_ICMP, XDPFW_CT_ESTABLISHED), 30);
 }
 
 static void test_names(void **state)
@@ -553,7 +556,7 @@ static void test_names(void **state)
 	assert_string_equal(ct_counter_name((enum xdpfw_ct_counter)1000), "?");
 }
 
-/* ---- ct_print_table, ct_print_json ------------------------------------- */
+/* ---- output_flows_table, output_flows_json ------------------------------------- */
 
 /* 5000 s after boot, and 123 ns: ages and expiries below are whole seconds plus a fraction. */
 #define NOW (5000 * NSEC + 123)
@@ -571,7 +574,7 @@ static struct ct_flow flow(__u8 proto, int l3, const char *local, unsigned int l
 	f.k.lport = htons(lport);
 	f.k.rport = htons(rport);
 	f.k.proto = proto;
-	f.k.l3 = l3;
+	f.k.ipver = l3;
 	f.v.state = state;
 	f.v.created = created;
 	f.v.refreshed = created;
@@ -629,26 +632,18 @@ static size_t make_flows(struct ct_flow *f)
 
 static char *capture_table(const struct ct_flow *flows, size_t n, __u64 now)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct capture c;
 
-	assert_non_null(f);
-	ct_print_table(flows, n, now, NSEC, f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
+	output_flows_table(flows, n, now, NSEC, capture_open(&c));
+	return capture_close(&c);
 }
 
 static char *capture_json(const char *iface, const struct ct_flow *flows, size_t n, __u64 now)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct capture c;
 
-	assert_non_null(f);
-	ct_print_json(iface, flows, n, now, NSEC, f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
+	output_flows_json(iface, flows, n, now, NSEC, capture_open(&c));
+	return capture_close(&c);
 }
 
 #define TABLE_HEADER                                                                               \
@@ -804,15 +799,15 @@ static void test_v4_mapped(void **state)
 		.lport = htons(22),
 		.rport = htons(54321),
 		.proto = IPPROTO_TCP,
-		.l3 = 4,
+		.ipver = 4,
 	};
 	__u8 st;
 
 	memset(&k, 0xa5, sizeof(k));
-	assert_int_equal(ct_parse_proc_line(line, 6, IPPROTO_TCP, &k, &st), 1);
+	assert_int_equal(seed_parse_proc_line(line, 6, IPPROTO_TCP, &k, &st), 1);
 	assert_memory_equal(&k, &want, sizeof(k));
 	assert_int_equal(st, XDPFW_CT_ESTABLISHED);
-	assert_int_equal(ct_parse_proc_line(lo, 6, IPPROTO_TCP, &k, &st), 0);
+	assert_int_equal(seed_parse_proc_line(lo, 6, IPPROTO_TCP, &k, &st), 0);
 }
 
 int main(void)

@@ -15,10 +15,11 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
+#include "output.h"
 #include "policy.h"
 #include "stats.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* Above 2^32 and 2^63: a counter squeezed through 32 bits or a signed type shows up. */
 #define BIG	((1ULL << 32) + 1)
@@ -34,26 +35,18 @@ static const char *const names[] = {
 
 static char *capture_table(const struct stats *st)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct capture c;
 
-	assert_non_null(f);
-	stats_print_table(st, f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
+	output_stats_table(st, capture_open(&c));
+	return capture_close(&c);
 }
 
 static char *capture_json(const char *iface, const struct stats *st)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct capture c;
 
-	assert_non_null(f);
-	stats_print_json(iface, st, f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
+	output_stats_json(iface, st, capture_open(&c));
+	return capture_close(&c);
 }
 
 static struct port_row row(enum xdpfw_l4 l4, unsigned int port, __u64 pp, __u64 pb, __u64 dp,
