@@ -10,7 +10,7 @@
 
 #include <netinet/in.h>
 
-#include "conntrack.h"
+#include "seed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	line = malloc(size);
 	memcpy(line, data + 1, size - 1);
 	line[size - 1] = '\0';
-	ret = ct_parse_proc_line(line, l3, proto, &k, &state);
+	ret = seed_parse_proc_line(line, l3, proto, &k, &state);
 	if (ret == 1 && ((k.ipver != 4 && k.ipver != 6) || k.proto != proto || !k.rport ||
 			 state < XDPFW_CT_SYN_SENT || state > XDPFW_CT_CLOSE || k.reserved))
 		abort();
