@@ -33,6 +33,7 @@
 #include "policy.h"
 #include "xdpfw.h"
 #include "xdpfw.skel.h"
+#include "util.h"
 
 #define XDP_FILTER_OBJ "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_dny_all.o"
 /* xdp-filter's port map values (xdp-filter/common_kern_user.h). */
@@ -67,7 +68,7 @@ static const struct klass classes[] = {
 	{ "malformed (IHL 4)", { TCP4(22) } },
 };
 
-#define N_CLASSES (sizeof(classes) / sizeof(classes[0]))
+#define N_CLASSES (ARRAY_SIZE(classes))
 
 struct bench {
 	struct xdpfw_bpf *fw;
@@ -348,7 +349,7 @@ static void scale_ports(struct bench *b, const char *outdir, FILE *md)
 	dat = fopen(path, "w");
 	fprintf(md, "### Allowed TCP SYN against the number of allowed ports (ns, min)\n\n"
 		    "| allowed ports | xdpfw | xdp-filter |\n| ---: | ---: | ---: |\n");
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
 		struct policy_error perr;
 
 		if (policy_parse(&pol, texts[i], strlen(texts[i]), "bench", &perr)) {
@@ -387,7 +388,7 @@ static void scale_flows(struct bench *b, const char *outdir, FILE *md, double *r
 	dat = fopen(path, "w");
 	fprintf(md, "### Established reply against the number of tracked flows (ns, min)\n\n"
 		    "| flows | xdpfw | verdict | floor+lookup |\n| ---: | ---: | --- | ---: |\n");
-	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		fill_flows(b, counts[i]);
 		measure(b, "flows", frame, &len, 1, who, 2, res);
 		fprintf(md, "| %u | %.1f | %s | %.1f |\n", counts[i], res[0].min,

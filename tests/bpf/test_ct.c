@@ -17,6 +17,7 @@
 
 #include "harness.h"
 #include "maps.h"
+#include "util.h"
 
 /* Runs a packet the host sends through the egress program. */
 static void egress(const struct spec *s)
@@ -153,7 +154,7 @@ static void test_ct_tcp(void **state)
 	check_entry("after SYN out", &syn, XDPFW_CT_SYN_SENT, 7, t0);
 	assert_int_equal(ct_counter(XDPFW_CT_INSERTS), inserts + 1);
 	assert_int_equal(ct_entries(), 1);
-	for (i = 0; i < sizeof(replies) / sizeof(replies[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(replies); i++)
 		check_case(&replies[i]);
 	assert_int_equal(ct_entries(), 1); /* inbound packets never create */
 
@@ -295,7 +296,7 @@ static void test_ct_invalid_flags(void **state)
 	egress(&ack);
 	assert_true(ct_get(&ack, &before));
 	/* Valid ones first would close the flow (FIN, RST): judge the invalid ones first. */
-	for (i = sizeof(cases) / sizeof(cases[0]); i-- > 0;) {
+	for (i = ARRAY_SIZE(cases); i-- > 0;) {
 		struct tcase t = {
 			.s = { TCP4(40000), .sport = 9999, .tcp_flags = cases[i].flags },
 			.e = cases[i].passes ? (struct expect){ PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 }
@@ -372,7 +373,7 @@ static void test_ct_icmp_echo(void **state)
 	egress(&ping6);
 	check_entry("ping out", &ping, XDPFW_CT_ESTABLISHED, 6, t0);
 	check_entry("ping6 out", &ping6, XDPFW_CT_ESTABLISHED, 6, t0);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		check_case(&cases[i]);
 }
 
@@ -440,7 +441,7 @@ static void test_ct_related(void **state)
 	egress(&tcp6_out);
 	egress(&ping_out);
 	assert_int_equal(ct_entries(), 3);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		check_case(&cases[i]);
 }
 

@@ -27,6 +27,7 @@
 #include "reference.h"
 #include "xdpfw.h"
 #include "xdpfw.skel.h"
+#include "util.h"
 
 /* Fragment memory is dropped by both sides this often: far inside its 30 s lifetime. */
 #define FRAG_RESET 20000
@@ -64,7 +65,7 @@ static void random_spec(struct spec *s)
 	s->ipver = pick(10) < 1 ? 0 : pick(2) ? 4 : 6;
 	s->ethertype = pick(2) ? 0x0806 : pick(65536);
 	s->proto = protos[pick(sizeof(protos))];
-	s->dport = pick(2) ? ports[pick(sizeof(ports) / sizeof(ports[0]))] : pick(65536);
+	s->dport = pick(2) ? ports[pick(ARRAY_SIZE(ports))] : pick(65536);
 	s->sport = pick(65535) + 1;
 	s->icmp_type = pick(2) ? pick(256) : pick(2) ? 8 : 135;
 	s->ip_id = pick(4);

@@ -16,8 +16,10 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 
+#include "golden.h"
 #include "harness.h"
 #include "policy.h"
+#include "util.h"
 
 /* Verdicts under the built-in policy. */
 static const struct tcase default_cases[] = {
@@ -143,7 +145,7 @@ static void test_default_policy(void **state)
 	size_t i;
 
 	set_default_policy();
-	for (i = 0; i < sizeof(default_cases) / sizeof(default_cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(default_cases); i++)
 		check_case(&default_cases[i]);
 }
 
@@ -193,13 +195,13 @@ static void test_policy_flags(void **state)
 	size_t i;
 
 	set_policy_text("icmp drop\nallow tcp 22\n");
-	for (i = 0; i < sizeof(icmp_off) / sizeof(icmp_off[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(icmp_off); i++)
 		check_case(&icmp_off[i]);
 	set_policy_text("icmp6 drop\nallow tcp 22\n");
-	for (i = 0; i < sizeof(icmp6_off) / sizeof(icmp6_off[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(icmp6_off); i++)
 		check_case(&icmp6_off[i]);
 	set_policy_text("default pass\nallow tcp 22\n");
-	for (i = 0; i < sizeof(default_pass) / sizeof(default_pass[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(default_pass); i++)
 		check_case(&default_pass[i]);
 }
 
@@ -487,12 +489,36 @@ static void test_jumbo(void **state)
 	size_t i, len;
 
 	set_default_policy();
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		assert_int_equal(build(&cases[i].s, f), 9014);
 		check_case(&cases[i]);
 	}
 	len = build(&s, f);
 	check_frame("jumbo frame one byte short of its IP length", f, len - 1, &bad);
+}
+
+/* Hand-written frames (golden.h) under the built-in policy. */
+static void test_golden_frames(void **state)
+{
+	static const struct {
+		const char *name;
+		const __u8 *frame;
+		size_t len;
+		struct expect e;
+	} cases[] = {
+#define GOLDEN(f) #f, f, sizeof(f)
+		{ GOLDEN(golden_tcp4_syn_22), { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } },
+		{ GOLDEN(golden_tcp4_syn_443), { DROP(DROPPED_PORT), XDPFW_L4_TCP, 443 } },
+		{ GOLDEN(golden_udp6_dns), { PASS(PASSED_PORT), XDPFW_L4_UDP, 53 } },
+		{ GOLDEN(golden_vlan_arp), { PASS(PASSED_NONIP), NO_PORT } },
+		{ GOLDEN(golden_pppoe_tcp4_syn_23), { DROP(DROPPED_PORT), XDPFW_L4_TCP, 23 } },
+#undef GOLDEN
+	};
+	size_t i;
+
+	set_default_policy();
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		check_frame(cases[i].name, cases[i].frame, cases[i].len, &cases[i].e);
 }
 
 int main(void)
@@ -502,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_policy_slots),	cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncations),	cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_fragment_expiry), cmocka_unit_test(test_jumbo),
+		cmocka_unit_test(test_golden_frames),
 	};
 
 	return cmocka_run_group_tests_name("xdp program (BPF_PROG_TEST_RUN)", tests,

@@ -165,6 +165,14 @@ check_eq "bpffs absent: mounted, nothing loaded there" "$?:$err" \
 err=$(in_p "$XDPFW" stats nosuch0 2>&1)
 check_eq "stats of what is not loaded" "$?:$err" \
 	"1:xdpfw: nosuch0: xdpfw is not loaded on this interface"
+out=$(in_p "$XDPFW" stats nosuch0 --json 2>"$WORK/stderr")
+check_eq "with --json the error is one object on stdout, nothing on stderr" \
+	"$?:$out:$(cat "$WORK/stderr")" \
+	'1:{"error":"nosuch0: xdpfw is not loaded on this interface"}:'
+check_eq "check --json: 18 TCP ports in 17 ranges (3268-3269), the UDP ones" \
+	"$("$XDPFW" check docs/policies/outlook-proxy.conf --json | jq -c '[(.tcp | length), .udp]')" \
+	'[17,[[53,53],[953,953]]]'
+check_eq "version --json" "$("$XDPFW" version --json | jq -r '.version | length > 0')" true
 
 echo "# a device without native XDP (a bridge); the device deleted while loaded"
 NOXDP=xfd$$

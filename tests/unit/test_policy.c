@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "util.h"
 
 #define NAME		"test.conf"
 #define DEFAULT_FILE	"docs/policies/outlook-proxy.conf"
@@ -40,7 +41,7 @@
 #define DEFAULT_CT_SIZE 262144
 static const __u32 default_timeouts[] = { 120, 432000, 120, 10, 30, 180, 30 };
 
-_Static_assert(sizeof(default_timeouts) / sizeof(*default_timeouts) == XDPFW_CT_TO_MAX,
+_Static_assert(ARRAY_SIZE(default_timeouts) == XDPFW_CT_TO_MAX,
 	       "one default per timeout");
 _Static_assert(XDPFW_CT_DEFAULT_SIZE == DEFAULT_CT_SIZE, "documented conntrack-size default");
 
@@ -273,7 +274,7 @@ static void test_good_files(void **state)
 	struct policy pol;
 	int ret;
 
-	for (c = good_cases; c < good_cases + sizeof(good_cases) / sizeof(*good_cases); c++) {
+	for (c = good_cases; c < good_cases + ARRAY_SIZE(good_cases); c++) {
 		/* Whatever the struct held before, a successful parse replaces all of it. */
 		memset(&pol, PATTERN, sizeof(pol));
 		ret = policy_parse(&pol, c->text, c->len, NAME, &err);
@@ -458,7 +459,7 @@ static void run_error_cases(const struct err_case *cases, size_t n)
 
 static void test_errors(void **state)
 {
-	run_error_cases(err_cases, sizeof(err_cases) / sizeof(*err_cases));
+	run_error_cases(err_cases, ARRAY_SIZE(err_cases));
 }
 
 /*
@@ -481,8 +482,7 @@ static const struct err_case trailing_cases[] = {
 
 static void trailing_garbage_after_setting(void **state)
 {
-	run_error_cases(trailing_cases,
-			sizeof(trailing_cases) / sizeof(*trailing_cases));
+	run_error_cases(trailing_cases, ARRAY_SIZE(trailing_cases));
 }
 
 /*
@@ -499,7 +499,7 @@ static const struct err_case dup_cases[] = {
 
 static void duplicate_setting_column(void **state)
 {
-	run_error_cases(dup_cases, sizeof(dup_cases) / sizeof(*dup_cases));
+	run_error_cases(dup_cases, ARRAY_SIZE(dup_cases));
 }
 
 /* A bad parse after lines that did set ports and flags still changes nothing. */
@@ -634,125 +634,113 @@ static void test_file_empty(void **state)
 	check_policy(path, &pol, 0, NONE, 0, NONE, 0);
 }
 
-/* Errors in a file are named by its path. */
-static void test_file_parse_error_names_path(void **state)
+/* The paths the file error cases make: each returns the path it prepared. */
+static const char *bad_port_file(void)
 {
 	static const char text[] = "default drop\nallow tcp x\n";
-	const char *path = write_temp(text, sizeof(text) - 1);
-	struct policy_error err;
-	struct policy pol, orig;
-	char want[256];
 
-	memset(&pol, PATTERN, sizeof(pol));
-	orig = pol;
-	snprintf(want, sizeof(want), "%s:2:11: expected a port number (1-65535), got 'x'", path);
-	assert_int_equal(policy_parse_file(&pol, path, &err), -EINVAL);
-	assert_string_equal(err.msg, want);
-	assert_memory_equal(&pol, &orig, sizeof(pol));
+	return write_temp(text, sizeof(text) - 1);
 }
 
-static void test_file_binary(void **state)
+static const char *binary_file(void)
 {
 	static const char data[] = "default pass\nallow tcp 22\0\x01\x02\x7f\n";
-	const char *path = write_temp(data, sizeof(data) - 1);
-	struct policy_error err;
-	struct policy pol, orig;
-	char want[256];
 
-	memset(&pol, PATTERN, sizeof(pol));
-	orig = pol;
-	snprintf(want, sizeof(want), "%s:2:13: unexpected NUL byte (binary file?)", path);
-	assert_int_equal(policy_parse_file(&pol, path, &err), -EINVAL);
-	assert_string_equal(err.msg, want);
-	assert_memory_equal(&pol, &orig, sizeof(pol));
+	return write_temp(data, sizeof(data) - 1);
 }
 
-static void test_file_missing(void **state)
+/* A name mkstemp made unique, then removed: certainly absent. */
+static const char *missing_file(void)
 {
-	struct policy_error err;
-	struct policy pol, orig;
-	char want[256];
-	/* A name mkstemp made unique, then removed: certainly absent. */
 	const char *path = write_temp("", 0);
 
 	assert_int_equal(unlink(path), 0);
-	memset(&pol, PATTERN, sizeof(pol));
-	orig = pol;
-	snprintf(want, sizeof(want), "%s: No such file or directory", path);
-	assert_int_equal(policy_parse_file(&pol, path, &err), -ENOENT);
-	assert_string_equal(err.msg, want);
-	assert_memory_equal(&pol, &orig, sizeof(pol));
+	return path;
 }
 
-static void test_file_not_regular(void **state)
+static const char *make_temp_dir(void)
 {
-	static const char *const devnull = "/dev/null";
-	struct policy_error err;
-	struct policy pol, orig;
-	char want[256];
-
 	strcpy(temp_dir, "/tmp/xdpfw-test-XXXXXX");
 	assert_non_null(mkdtemp(temp_dir));
-	memset(&pol, PATTERN, sizeof(pol));
-	orig = pol;
-	/* open() succeeds on a directory; fstat has to be what refuses it. */
-	snprintf(want, sizeof(want), "%s: not a regular file", temp_dir);
-	assert_int_equal(policy_parse_file(&pol, temp_dir, &err), -EINVAL);
-	assert_string_equal(err.msg, want);
-	assert_memory_equal(&pol, &orig, sizeof(pol));
+	return temp_dir;
+}
 
-	/* A character device reads as empty: it must not pass as an empty policy. */
-	assert_int_equal(policy_parse_file(&pol, devnull, &err), -EINVAL);
-	assert_string_equal(err.msg, "/dev/null: not a regular file");
-	assert_memory_equal(&pol, &orig, sizeof(pol));
+/* A character device reads as empty: it must not pass as an empty policy. */
+static const char *dev_null(void)
+{
+	return "/dev/null";
 }
 
 /* A FIFO would block open() until a writer came: refused at once, like a socket. */
-static void test_file_fifo_socket(void **state)
+static const char *fifo(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct policy_error err;
-	struct policy pol, orig;
-	char want[256];
-	int fd;
-
-	strcpy(temp_dir, "/tmp/xdpfw-test-XXXXXX");
-	assert_non_null(mkdtemp(temp_dir));
-	snprintf(temps[0], sizeof(temps[0]), "%s/fifo", temp_dir);
-	snprintf(temps[1], sizeof(temps[1]), "%s/sock", temp_dir);
+	snprintf(temps[0], sizeof(temps[0]), "%s/fifo", make_temp_dir());
 	assert_int_equal(mkfifo(temps[0], 0600), 0);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	strcpy(sun.sun_path, temps[1]);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	memset(&pol, PATTERN, sizeof(pol));
-	orig = pol;
-	alarm(5); /* a hang is a failure, not a stuck test run */
-	snprintf(want, sizeof(want), "%s: not a regular file", temps[0]);
-	assert_int_equal(policy_parse_file(&pol, temps[0], &err), -EINVAL);
-	assert_string_equal(err.msg, want);
-	snprintf(want, sizeof(want), "%s: not a regular file", temps[1]);
-	assert_int_equal(policy_parse_file(&pol, temps[1], &err), -EINVAL);
-	assert_string_equal(err.msg, want);
-	alarm(0);
-	close(fd);
-	assert_memory_equal(&pol, &orig, sizeof(pol));
+	return temps[0];
 }
 
-static void test_file_too_large(void **state)
+static const char *unix_socket(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	snprintf(temps[0], sizeof(temps[0]), "%s/sock", make_temp_dir());
+	strcpy(sun.sun_path, temps[0]);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd);
+	return temps[0];
+}
+
+static const char *too_large_file(void)
 {
 	const char *path = write_temp("", 0);
+
+	assert_int_equal(truncate(path, POLICY_MAX_BYTES + 1), 0);
+	return path;
+}
+
+/* A file that cannot be a policy: the error, "%s" standing for its path, and no change. */
+static const struct file_err_case {
+	const char *name;
+	const char *(*make)(void);
+	int err;
+	const char *msg;
+} file_err_cases[] = {
+	{ "errors in a file are named by its path", bad_port_file, -EINVAL,
+	  "%s:2:11: expected a port number (1-65535), got 'x'" },
+	{ "binary file", binary_file, -EINVAL, "%s:2:13: unexpected NUL byte (binary file?)" },
+	{ "missing file", missing_file, -ENOENT, "%s: No such file or directory" },
+	/* open() succeeds on a directory; fstat has to be what refuses it. */
+	{ "directory", make_temp_dir, -EINVAL, "%s: not a regular file" },
+	{ "character device", dev_null, -EINVAL, "%s: not a regular file" },
+	{ "FIFO", fifo, -EINVAL, "%s: not a regular file" },
+	{ "unix socket", unix_socket, -EINVAL, "%s: not a regular file" },
+	{ "too large", too_large_file, -EFBIG, "%s: too large (1048577 bytes, limit 1048576)" },
+};
+
+static void test_file_errors(void **state)
+{
 	struct policy_error err;
 	struct policy pol, orig;
 	char want[256];
+	const char *path;
+	size_t i;
 
-	assert_int_equal(truncate(path, POLICY_MAX_BYTES + 1), 0);
-	memset(&pol, PATTERN, sizeof(pol));
-	orig = pol;
-	snprintf(want, sizeof(want), "%s: too large (1048577 bytes, limit 1048576)", path);
-	assert_int_equal(policy_parse_file(&pol, path, &err), -EFBIG);
-	assert_string_equal(err.msg, want);
-	assert_memory_equal(&pol, &orig, sizeof(pol));
+	for (i = 0; i < ARRAY_SIZE(file_err_cases); i++) {
+		path = file_err_cases[i].make();
+		memset(&pol, PATTERN, sizeof(pol));
+		orig = pol;
+		snprintf(want, sizeof(want), file_err_cases[i].msg, path);
+		alarm(5); /* a hang is a failure, not a stuck test run */
+		if (policy_parse_file(&pol, path, &err) != file_err_cases[i].err ||
+		    strcmp(err.msg, want))
+			fail_msg("%s: got \"%s\", want \"%s\"", file_err_cases[i].name, err.msg,
+				 want);
+		alarm(0);
+		assert_memory_equal(&pol, &orig, sizeof(pol));
+		remove_temps(NULL);
+	}
 }
 
 /* Exactly POLICY_MAX_BYTES is allowed, and the last line is read too. */
@@ -839,7 +827,7 @@ static void test_set_ports_errors(void **state)
 	size_t i;
 	int ret;
 
-	for (i = 0; i < sizeof(set_ports_errors) / sizeof(*set_ports_errors); i++) {
+	for (i = 0; i < ARRAY_SIZE(set_ports_errors); i++) {
 		assert_int_equal(policy_parse_default(&pol), 0);
 		orig = pol;
 		memset(&err, 0, sizeof(err));
@@ -886,7 +874,7 @@ static void test_l4_names(void **state)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		if (policy_l4_from_name(cases[i].name) != cases[i].l4)
 			fail_msg("\"%s\": got %d, want %d", cases[i].name,
 				 policy_l4_from_name(cases[i].name), cases[i].l4);
@@ -970,7 +958,7 @@ static void test_format_exact(void **state)
 	struct policy pol;
 	char *text;
 
-	for (c = format_cases; c < format_cases + sizeof(format_cases) / sizeof(*format_cases);
+	for (c = format_cases; c < format_cases + ARRAY_SIZE(format_cases);
 	     c++) {
 		policy_init(&pol);
 		build_bpf(&pol.bpf, c->flags, c->tcp, c->udp);
@@ -1041,7 +1029,7 @@ static void test_round_trip(void **state)
 	check_round_trip("built-in", &pol);
 
 	/* Random singles, short and long ranges, with ports 1 and 65535 in play. */
-	for (i = 0; i < sizeof(seeds) / sizeof(*seeds); i++) {
+	for (i = 0; i < ARRAY_SIZE(seeds); i++) {
 		s = seeds[i];
 		policy_init(&pol);
 		pol.bpf.flags = xorshift(&s) & XDPFW_F_ALL;
@@ -1086,7 +1074,7 @@ static const char *const timeout_names[] = {
 	"tcp-syn-sent", "tcp-established", "tcp-fin", "tcp-close", "udp", "udp-stream", "icmp",
 };
 
-_Static_assert(sizeof(timeout_names) / sizeof(*timeout_names) == XDPFW_CT_TO_MAX,
+_Static_assert(ARRAY_SIZE(timeout_names) == XDPFW_CT_TO_MAX,
 	       "one name per timeout");
 
 static void test_timeout_names(void **state)
@@ -1130,7 +1118,7 @@ static void test_timeout_every_name_and_unit(void **state)
 	int ret;
 
 	for (t = 0; t < XDPFW_CT_TO_MAX; t++) {
-		for (u = 0; u < sizeof(units) / sizeof(*units); u++) {
+		for (u = 0; u < ARRAY_SIZE(units); u++) {
 			snprintf(text, sizeof(text), "timeout %s 7%s\n", timeout_names[t],
 				 units[u].suffix);
 			snprintf(what, sizeof(what), "\"timeout %s 7%s\"", timeout_names[t],
@@ -1221,7 +1209,7 @@ static void test_ct_good_files(void **state)
 	struct policy pol;
 	int ret;
 
-	for (c = ct_good_cases; c < ct_good_cases + sizeof(ct_good_cases) / sizeof(*ct_good_cases);
+	for (c = ct_good_cases; c < ct_good_cases + ARRAY_SIZE(ct_good_cases);
 	     c++) {
 		memset(&pol, PATTERN, sizeof(pol));
 		memset(&err, 0, sizeof(err));
@@ -1376,7 +1364,7 @@ static const struct err_case ct_err_cases[] = {
 
 static void test_ct_errors(void **state)
 {
-	run_error_cases(ct_err_cases, sizeof(ct_err_cases) / sizeof(*ct_err_cases));
+	run_error_cases(ct_err_cases, ARRAY_SIZE(ct_err_cases));
 }
 
 /*
@@ -1398,7 +1386,7 @@ static void test_timeout_missing_name(void **state)
 	struct policy pol, orig;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		memset(&pol, PATTERN, sizeof(pol));
 		memcpy(&orig, &pol, sizeof(pol));
 		memset(&err, 0, sizeof(err));
@@ -1437,7 +1425,7 @@ static void test_ct_failed_parse_leaves_policy(void **state)
 	check_policy_ct("good", &pol, 0, R({ 22, 22 }), 1, NONE, 0, 8192,
 			(const __u32[]){ 120, 432000, 120, 10, 60, 180, 5 });
 	memcpy(&orig, &pol, sizeof(pol));
-	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		memset(&err, 0, sizeof(err));
 		assert_int_equal(parse_str(&pol, bad[i], &err), -EINVAL);
 		assert_string_equal(err.msg, msgs[i]);
@@ -1495,7 +1483,7 @@ static void test_format_ct(void **state)
 	char *text;
 
 	for (c = ct_format_cases;
-	     c < ct_format_cases + sizeof(ct_format_cases) / sizeof(*ct_format_cases); c++) {
+	     c < ct_format_cases + ARRAY_SIZE(ct_format_cases); c++) {
 		policy_init(&pol);
 		build_bpf(&pol.bpf, c->flags, c->tcp, c->udp);
 		memcpy(pol.bpf.timeouts, c->timeouts, sizeof(pol.bpf.timeouts));
@@ -1544,12 +1532,7 @@ int main(void)
 		cmocka_unit_test(long_name_does_not_overflow_error_buffer),
 		cmocka_unit_test_teardown(test_file_good, remove_temps),
 		cmocka_unit_test_teardown(test_file_empty, remove_temps),
-		cmocka_unit_test_teardown(test_file_parse_error_names_path, remove_temps),
-		cmocka_unit_test_teardown(test_file_binary, remove_temps),
-		cmocka_unit_test_teardown(test_file_missing, remove_temps),
-		cmocka_unit_test_teardown(test_file_not_regular, remove_temps),
-		cmocka_unit_test_teardown(test_file_fifo_socket, remove_temps),
-		cmocka_unit_test_teardown(test_file_too_large, remove_temps),
+		cmocka_unit_test_teardown(test_file_errors, remove_temps),
 		cmocka_unit_test_teardown(test_file_at_size_limit, remove_temps),
 		cmocka_unit_test(test_set_ports_good),
 		cmocka_unit_test(test_set_ports_keeps_rest),
