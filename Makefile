@@ -50,6 +50,8 @@ msg	= @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+# Keep the BPF objects the skeletons come from: bpftool and llvm-objdump read them too.
+.SECONDARY:
 .DEFAULT_GOAL := all
 .PHONY: all build-deps deps bench-deps fresh-deps test fresh-test unit-test bpf-test netns-test \
 	fuzz-test fuzz demo bench load install uninstall clean help

@@ -480,8 +480,9 @@ int xdpfw_status(struct iface_status **out, size_t *n)
 		return err;
 	dir = opendir(XDPFW_PIN_ROOT);
 	if (!dir) {
-		pr_err("cannot open %s: %s", XDPFW_PIN_ROOT, strerror(errno));
-		return -errno;
+		err = -errno;
+		pr_err("cannot open %s: %s", XDPFW_PIN_ROOT, strerror(-err));
+		return err;
 	}
 	while ((de = readdir(dir))) {
 		if (!pins_is_iface(de->d_name))

@@ -24,20 +24,24 @@
 const struct pin_def pin_defs[PIN_MAX] = { XDPFW_MAPS(XDPFW_PIN_DEF) };
 #undef XDPFW_PIN_DEF
 
+/* -errno of the call that just failed, after one line that says what failed. */
+static int fail_errno(const char *what, const char *path)
+{
+	int err = -errno;
+
+	pr_err("cannot %s %s: %s", what, path, strerror(-err));
+	return err;
+}
+
 int pins_prepare(void)
 {
 	struct statfs st;
 
-	if (statfs(XDPFW_BPFFS, &st) || st.f_type != BPF_FS_MAGIC) {
-		if (mount("bpf", XDPFW_BPFFS, "bpf", 0, "mode=0700")) {
-			pr_err("cannot mount bpffs on %s: %s", XDPFW_BPFFS, strerror(errno));
-			return -errno;
-		}
-	}
-	if (mkdir(XDPFW_PIN_ROOT, 0700) && errno != EEXIST) {
-		pr_err("cannot create %s: %s", XDPFW_PIN_ROOT, strerror(errno));
-		return -errno;
-	}
+	if ((statfs(XDPFW_BPFFS, &st) || st.f_type != BPF_FS_MAGIC) &&
+	    mount("bpf", XDPFW_BPFFS, "bpf", 0, "mode=0700"))
+		return fail_errno("mount bpffs on", XDPFW_BPFFS);
+	if (mkdir(XDPFW_PIN_ROOT, 0700) && errno != EEXIST)
+		return fail_errno("create", XDPFW_PIN_ROOT);
 	return 0;
 }
 
@@ -86,14 +90,12 @@ int pins_lock(void)
 	if (err)
 		return err;
 	fd = open(XDPFW_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		pr_err("cannot open %s: %s", XDPFW_PIN_ROOT, strerror(errno));
-		return -errno;
-	}
+	if (fd < 0)
+		return fail_errno("open", XDPFW_PIN_ROOT);
 	if (flock(fd, LOCK_EX)) {
-		pr_err("cannot lock %s: %s", XDPFW_PIN_ROOT, strerror(errno));
+		err = fail_errno("lock", XDPFW_PIN_ROOT);
 		close(fd);
-		return -errno;
+		return err;
 	}
 	return fd;
 }
