@@ -19,7 +19,8 @@ XDPFW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-fiel
 	-MMD -MP
 LDLIBS	+= -lbpf -lelf -lz -ljson-c -lmnl
 BPF_CPPFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I/usr/include/$(MULTIARCH)
-BPF_CFLAGS := -g -O2 -Wall $(BPF_CPPFLAGS) -MMD -MP
+# -mcpu=v3: the atomic instructions (compare-and-swap, and) the flow-table gate uses; Linux 5.12+.
+BPF_CFLAGS := -g -O2 -Wall -mcpu=v3 $(BPF_CPPFLAGS) -MMD -MP
 
 # BPF programs include no libc header: glibc's compile under -target bpf only where
 # the 32-bit libc headers (libc6-dev-i386) happen to be installed. Every header a BPF

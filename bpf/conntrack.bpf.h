@@ -22,9 +22,16 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XDPFW_CT_DEFAULT_SIZE); /* the policy's conntrack-size, at load */
-	__type(key, struct xdpfw_ct_key);
+	__type(key, struct xdpfw_ct_key4);
 	__type(value, struct xdpfw_ct_val);
-} conntrack SEC(".maps");
+} conntrack4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPFW_CT_DEFAULT_SIZE);
+	__type(key, struct xdpfw_ct_key6);
+	__type(value, struct xdpfw_ct_val);
+} conntrack6 SEC(".maps");
 
 /* Mappable: the loader sets bits with atomic operations while egress may set others. */
 struct {
@@ -35,12 +42,32 @@ struct {
 	__type(value, struct xdpfw_ct_ports);
 } ct_ports SEC(".maps");
 
+/* Per gate bit, the jiffy until which a flow may use the port (include/xdpfw.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFW_CT_PORT_EXP_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} ct_port_exp SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XDPFW_CT_COUNTER_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
 } ct_stats SEC(".maps");
+
+/* A flow's key in the table of its IP version, and what the gate needs of it. */
+struct ct_key {
+	union {
+		struct xdpfw_ct_key4 v4;
+		struct xdpfw_ct_key6 v6;
+	};
+	__u8 ipver;
+	__u8 l4_idx; /* enum xdpfw_l4; XDPFW_L4_MAX (ICMP): no gate */
+	__u16 lport; /* host order */
+};
 
 static __always_inline void ct_count(__u32 counter)
 {
@@ -56,38 +83,105 @@ static __always_inline __u64 ct_timeout(const struct xdpfw_policy *pol,
 	return (__u64)pol->timeouts[which] * kernel_hz;
 }
 
-/* Can a tracked flow have `port` (host order) as its local port? */
-static __always_inline int ct_port_maybe(__u8 l4_idx, __u16 port)
+/* The key of a packet: src is local when `out`, remote when not. */
+static __always_inline void ct_key(struct ct_key *k, const struct l3_info *l3, __be16 sport,
+				   __be16 dport, int out)
 {
-	__u32 zero = 0;
-	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
+	const __u32 *local = out ? l3->saddr : l3->daddr;
+	const __u32 *remote = out ? l3->daddr : l3->saddr;
+	__be16 lport = out ? sport : dport, rport = out ? dport : sport;
 
-	return p && (p->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)] & xdpfw_port_bit(port));
+	k->ipver = l3->ipver;
+	k->l4_idx = l4_of(l3->proto);
+	k->lport = bpf_ntohs(lport);
+	if (l3->ipver == 4) {
+		k->v4 = (struct xdpfw_ct_key4){ .local = local[0], .remote = remote[0],
+						.lport = lport, .rport = rport,
+						.proto = l3->proto };
+		return;
+	}
+	__builtin_memcpy(k->v6.local, local, sizeof(k->v6.local));
+	__builtin_memcpy(k->v6.remote, remote, sizeof(k->v6.remote));
+	k->v6.lport = lport;
+	k->v6.rport = rport;
+	k->v6.proto = l3->proto;
+	__builtin_memset(k->v6.pad, 0, sizeof(k->v6.pad));
 }
 
-static __always_inline void ct_port_set(__u8 l4_idx, __u16 port)
+/* One call site per table: the verifier inlines a lookup only in a map it knows. */
+static __always_inline struct xdpfw_ct_val *ct_lookup(const struct ct_key *k)
 {
-	__u32 zero = 0;
+	if (k->ipver == 4)
+		return bpf_map_lookup_elem(&conntrack4, &k->v4);
+	return bpf_map_lookup_elem(&conntrack6, &k->v6);
+}
+
+static __always_inline int ct_create(const struct ct_key *k, const struct xdpfw_ct_val *v)
+{
+	if (k->ipver == 4)
+		return bpf_map_update_elem(&conntrack4, &k->v4, v, BPF_NOEXIST);
+	return bpf_map_update_elem(&conntrack6, &k->v6, v, BPF_NOEXIST);
+}
+
+static __always_inline __u32 ct_gate_index(__u8 l4_idx, __u16 port)
+{
+	return (__u32)(l4_idx & XDPFW_L4_MASK) * XDPFW_PORTS + port;
+}
+
+/*
+ * Can a live flow have `port` (host order) as its local port? A set bit
+ * whose deadline has passed is cleared on the way: later packets to the port
+ * pay the bitmap only. An egress write that raced the clear sets it again.
+ * *now: the time, read only when a bit is set.
+ */
+static __always_inline int ct_port_maybe(__u8 l4_idx, __u16 port, __u64 *now)
+{
+	__u32 zero = 0, idx = ct_gate_index(l4_idx, port);
 	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
-	__u64 *w, bit = xdpfw_port_bit(port);
+	__u64 *w, *until, bit = xdpfw_port_bit(port);
 
 	if (!p)
-		return;
+		return 0;
 	w = &p->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)];
 	if (!(*w & bit))
-		__sync_fetch_and_or(w, bit);
+		return 0;
+	*now = bpf_jiffies64();
+	until = bpf_map_lookup_elem(&ct_port_exp, &idx);
+	if (!until || *until > *now)
+		return 1;
+	__sync_fetch_and_and(w, ~bit);
+	if (*until <= *now)
+		return 0;
+	__sync_fetch_and_or(w, bit);
+	return 1;
 }
 
-/* The key of a packet: src is local when `out`, remote when not. */
-static __always_inline void ct_key(struct xdpfw_ct_key *k, const struct l3_info *l3,
-				   __be16 sport, __be16 dport, int out)
+/* Opens the gate of the flow's local port until at least `until`: deadline first, then bit. */
+static __always_inline void ct_gate_open(const struct ct_key *k, __u64 until)
 {
-	__builtin_memcpy(out ? k->local : k->remote, l3->saddr, sizeof(k->local));
-	__builtin_memcpy(out ? k->remote : k->local, l3->daddr, sizeof(k->local));
-	k->lport = out ? sport : dport;
-	k->rport = out ? dport : sport;
-	k->proto = l3->proto;
-	k->ipver = l3->ipver;
+	__u32 zero = 0, idx = ct_gate_index(k->l4_idx, k->lport);
+	struct xdpfw_ct_ports *p;
+	__u64 *w, *dl, bit, old, seen;
+	int i;
+
+	if (k->l4_idx >= XDPFW_L4_MAX)
+		return;
+	dl = bpf_map_lookup_elem(&ct_port_exp, &idx);
+	p = bpf_map_lookup_elem(&ct_ports, &zero);
+	if (!dl || !p)
+		return;
+	/* The latest deadline of the port's flows: raced by other CPUs, so compare and swap. */
+	old = *dl;
+	for (i = 0; i < 4 && old < until; i++) {
+		seen = __sync_val_compare_and_swap(dl, old, until);
+		if (seen == old)
+			break;
+		old = seen;
+	}
+	bit = xdpfw_port_bit(k->lport);
+	w = &p->ports[k->l4_idx & XDPFW_L4_MASK][xdpfw_port_word(k->lport)];
+	if (!(*w & bit))
+		__sync_fetch_and_or(w, bit);
 }
 
 static __always_inline int is_echo_request(__u8 proto, __u8 type)
@@ -110,9 +204,9 @@ static __always_inline int is_icmp_error(__u8 proto, __u8 type)
 	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
 }
 
-static __always_inline struct xdpfw_ct_val *ct_find(const struct xdpfw_ct_key *k, __u64 now)
+static __always_inline struct xdpfw_ct_val *ct_find(const struct ct_key *k, __u64 now)
 {
-	struct xdpfw_ct_val *v = bpf_map_lookup_elem(&conntrack, k);
+	struct xdpfw_ct_val *v = ct_lookup(k);
 
 	return v && v->expires > now ? v : NULL;
 }
@@ -135,17 +229,15 @@ static __always_inline void ct_close_in(struct xdpfw_ct_val *v, __u8 state, __u6
  * shorten (FIN, RST) or mark a UDP flow as answered happen here.
  */
 static __always_inline int ct_inbound(const struct l3_info *l3, const struct l4_info *l4,
-				      const struct xdpfw_policy *pol)
+				      const struct xdpfw_policy *pol, __u64 now)
 {
-	struct xdpfw_ct_key k = {};
+	struct ct_key k;
 	struct xdpfw_ct_val *v;
-	__u64 now;
 
 	if (l3->proto == IPPROTO_ICMP || l3->proto == IPPROTO_ICMPV6)
 		ct_key(&k, l3, 0, l4->sport, 0); /* echo id as local port */
 	else
 		ct_key(&k, l3, l4->sport, l4->dport, 0);
-	now = bpf_jiffies64();
 	v = ct_find(&k, now);
 	if (!v)
 		return 0;
@@ -154,7 +246,8 @@ static __always_inline int ct_inbound(const struct l3_info *l3, const struct l4_
 			ct_close_in(v, XDPFW_CT_CLOSE, now + ct_timeout(pol, XDPFW_CT_TO_TCP_CLOSE));
 		else if (l4->tcp_flags & TCP_FIN)
 			ct_close_in(v, XDPFW_CT_FIN, now + ct_timeout(pol, XDPFW_CT_TO_TCP_FIN));
-	} else if (l3->proto == IPPROTO_UDP && !(v->flags & XDPFW_CT_F_REPLIED)) {
+	} else if (l3->proto != IPPROTO_ICMP && l3->proto != IPPROTO_ICMPV6 &&
+		   !(v->flags & XDPFW_CT_F_REPLIED)) {
 		WRITE_ONCE(v->flags, v->flags | XDPFW_CT_F_REPLIED);
 	}
 	return 1;
@@ -201,8 +294,8 @@ static __always_inline int ct_related(struct cursor *c, int ethertype, const str
 				      const struct xdpfw_policy *pol)
 {
 	struct l3_info in = {};
-	struct xdpfw_ct_key k = {};
 	struct icmp_echo_hdr *ih;
+	struct ct_key k;
 	struct udphdr *ports;
 
 	if (parse_quoted(c, ethertype, &in) || !addr_eq(in.saddr, outer->daddr, outer->ipver))
@@ -215,7 +308,7 @@ static __always_inline int ct_related(struct cursor *c, int ethertype, const str
 		if (!ports)
 			return 0;
 		ct_key(&k, &in, ports->source, ports->dest, 1);
-		if (port_allowed(pol, l4_of(in.proto), bpf_ntohs(k.lport)))
+		if (port_allowed(pol, k.l4_idx, k.lport))
 			return 1;
 		break;
 	case IPPROTO_ICMP:
@@ -231,8 +324,8 @@ static __always_inline int ct_related(struct cursor *c, int ethertype, const str
 	return ct_find(&k, bpf_jiffies64()) != NULL;
 }
 
-static __always_inline void ct_insert(const struct xdpfw_ct_key *k, __u8 state, __u64 now,
-				      __u64 timeout, __u8 l4_idx, __u16 lport)
+static __always_inline void ct_insert(const struct ct_key *k, __u8 state, __u64 now,
+				      __u64 timeout)
 {
 	struct xdpfw_ct_val v = {
 		.expires = now + timeout,
@@ -241,16 +334,15 @@ static __always_inline void ct_insert(const struct xdpfw_ct_key *k, __u8 state, 
 		.state = state,
 	};
 
-	if (bpf_map_update_elem(&conntrack, k, &v, BPF_NOEXIST))
+	if (ct_create(k, &v))
 		return;
 	ct_count(XDPFW_CT_INSERTS);
-	if (l4_idx < XDPFW_L4_MAX)
-		ct_port_set(l4_idx, lport);
+	ct_gate_open(k, v.expires);
 }
 
 /* Pushes the expiry forward, at most once a second (kernel_hz jiffies). */
-static __always_inline void ct_refresh(struct xdpfw_ct_val *v, __u8 state, __u64 now,
-				       __u64 timeout)
+static __always_inline void ct_refresh(const struct ct_key *k, struct xdpfw_ct_val *v, __u8 state,
+				       __u64 now, __u64 timeout)
 {
 	if (v->state == state && now - v->refreshed < kernel_hz)
 		return;
@@ -259,45 +351,45 @@ static __always_inline void ct_refresh(struct xdpfw_ct_val *v, __u8 state, __u64
 	WRITE_ONCE(v->expires, now + timeout);
 	WRITE_ONCE(v->refreshed, now);
 	ct_count(XDPFW_CT_REFRESHES);
+	ct_gate_open(k, now + timeout);
 }
 
-static __always_inline void ct_renew(struct xdpfw_ct_val *v, __u8 state, __u64 now,
-				     const struct xdpfw_policy *pol, enum xdpfw_ct_timeout which)
+static __always_inline void ct_renew(const struct ct_key *k, struct xdpfw_ct_val *v, __u8 state,
+				     __u64 now, const struct xdpfw_policy *pol,
+				     enum xdpfw_ct_timeout which)
 {
-	ct_refresh(v, state, now, ct_timeout(pol, which));
+	ct_refresh(k, v, state, now, ct_timeout(pol, which));
 }
 
-static __always_inline void ct_outbound_tcp(const struct xdpfw_ct_key *k, struct xdpfw_ct_val *v,
+static __always_inline void ct_outbound_tcp(const struct ct_key *k, struct xdpfw_ct_val *v,
 					    __u8 flags, __u64 now, const struct xdpfw_policy *pol)
 {
-	__u16 lport = bpf_ntohs(k->lport);
-
 	if (flags & TCP_RST) {
 		if (v)
-			ct_renew(v, XDPFW_CT_CLOSE, now, pol, XDPFW_CT_TO_TCP_CLOSE);
+			ct_renew(k, v, XDPFW_CT_CLOSE, now, pol, XDPFW_CT_TO_TCP_CLOSE);
 	} else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		/* The host opens a connection (or reuses the tuple for a new one). */
 		if (v) {
 			WRITE_ONCE(v->created, now);
-			ct_renew(v, XDPFW_CT_SYN_SENT, now, pol, XDPFW_CT_TO_TCP_SYN_SENT);
+			ct_renew(k, v, XDPFW_CT_SYN_SENT, now, pol, XDPFW_CT_TO_TCP_SYN_SENT);
 		} else {
 			ct_insert(k, XDPFW_CT_SYN_SENT, now,
-				  ct_timeout(pol, XDPFW_CT_TO_TCP_SYN_SENT), XDPFW_L4_TCP, lport);
+				  ct_timeout(pol, XDPFW_CT_TO_TCP_SYN_SENT));
 		}
 	} else if (flags & TCP_SYN) {
 		/* A SYN-ACK never creates: an inbound SYN flood must not fill the table. */
 	} else if (flags & TCP_FIN) {
 		if (v && v->state != XDPFW_CT_CLOSE)
-			ct_renew(v, XDPFW_CT_FIN, now, pol, XDPFW_CT_TO_TCP_FIN);
+			ct_renew(k, v, XDPFW_CT_FIN, now, pol, XDPFW_CT_TO_TCP_FIN);
 	} else if (!v) {
 		/* Data or ACK of a connection the host did not open: track it from here. */
 		ct_insert(k, XDPFW_CT_ESTABLISHED, now,
-			  ct_timeout(pol, XDPFW_CT_TO_TCP_ESTABLISHED), XDPFW_L4_TCP, lport);
+			  ct_timeout(pol, XDPFW_CT_TO_TCP_ESTABLISHED));
 	} else if (v->state == XDPFW_CT_FIN) {
-		ct_renew(v, XDPFW_CT_FIN, now, pol, XDPFW_CT_TO_TCP_FIN);
+		ct_renew(k, v, XDPFW_CT_FIN, now, pol, XDPFW_CT_TO_TCP_FIN);
 	} else if (v->state != XDPFW_CT_CLOSE || (v->flags & XDPFW_CT_F_RST_IN)) {
 		/* Handshake done; or an inbound RST the host's stack did not accept. */
-		ct_renew(v, XDPFW_CT_ESTABLISHED, now, pol, XDPFW_CT_TO_TCP_ESTABLISHED);
+		ct_renew(k, v, XDPFW_CT_ESTABLISHED, now, pol, XDPFW_CT_TO_TCP_ESTABLISHED);
 	}
 }
 
@@ -305,14 +397,14 @@ static __always_inline void ct_outbound_tcp(const struct xdpfw_ct_key *k, struct
 static __always_inline void ct_outbound(const struct l3_info *l3, const struct l4_info *l4,
 					const struct xdpfw_policy *pol)
 {
-	struct xdpfw_ct_key k = {};
 	struct xdpfw_ct_val *v;
+	struct ct_key k;
 	__u64 now, timeout;
-	__u8 l4_idx;
 
 	switch (l3->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
 		ct_key(&k, l3, l4->sport, l4->dport, 1);
 		break;
 	case IPPROTO_ICMP:
@@ -325,30 +417,29 @@ static __always_inline void ct_outbound(const struct l3_info *l3, const struct l
 		return;
 	}
 	now = bpf_jiffies64();
-	v = bpf_map_lookup_elem(&conntrack, &k);
+	v = ct_lookup(&k);
 	/*
 	 * What the host sends from one of the policy's open ports answers
 	 * traffic the port check lets in anyway. Tracking it would let an
 	 * outsider fill the table (queries from spoofed sources, each answered)
 	 * and evict the flows the host opened; so it creates nothing.
 	 */
-	l4_idx = l4_of(l3->proto);
-	if (!v && l4_idx < XDPFW_L4_MAX && port_allowed(pol, l4_idx, bpf_ntohs(k.lport)))
+	if (!v && k.l4_idx < XDPFW_L4_MAX && port_allowed(pol, k.l4_idx, k.lport))
 		return;
 	if (l3->proto == IPPROTO_TCP) {
 		ct_outbound_tcp(&k, v, l4->tcp_flags, now, pol);
 		return;
 	}
-	if (l3->proto == IPPROTO_UDP) {
+	if (l3->proto == IPPROTO_UDP || l3->proto == IPPROTO_UDPLITE) {
 		timeout = ct_timeout(pol, v && (v->flags & XDPFW_CT_F_REPLIED) ?
 						  XDPFW_CT_TO_UDP_STREAM : XDPFW_CT_TO_UDP);
 	} else {
 		timeout = ct_timeout(pol, XDPFW_CT_TO_ICMP);
 	}
 	if (v)
-		ct_refresh(v, XDPFW_CT_ESTABLISHED, now, timeout);
+		ct_refresh(&k, v, XDPFW_CT_ESTABLISHED, now, timeout);
 	else
-		ct_insert(&k, XDPFW_CT_ESTABLISHED, now, timeout, l4_idx, bpf_ntohs(k.lport));
+		ct_insert(&k, XDPFW_CT_ESTABLISHED, now, timeout);
 }
 
 #endif /* XDPFW_CONNTRACK_BPF_H */

@@ -297,6 +297,7 @@ static __always_inline int parse_l4(struct cursor *c, const struct l3_info *l3,
 		l4->tcp_flags = ((__u8 *)th)[TCP_FLAGS_OFF];
 		return 0;
 	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE: /* the same header; its length field is a checksum coverage */
 		uh = cursor_pull(c, sizeof(*uh));
 		if (!uh || l3->l4_len < sizeof(*uh))
 			return -1;

@@ -95,7 +95,7 @@ static __always_inline enum xdpfw_reason judge_icmp(struct cursor *c, int ethert
 
 	if (l3->ipver == 6 && icmp6_essential(l4->icmp_type))
 		return XDPFW_REASON_PASSED_ICMP;
-	if (is_echo_reply(l3->proto, l4->icmp_type) && ct_inbound(l3, l4, pol))
+	if (is_echo_reply(l3->proto, l4->icmp_type) && ct_inbound(l3, l4, pol, bpf_jiffies64()))
 		return XDPFW_REASON_PASSED_ESTABLISHED;
 	if (is_icmp_error(l3->proto, l4->icmp_type) && ct_related(c, ethertype, l3, pol))
 		return XDPFW_REASON_PASSED_RELATED;
@@ -126,6 +126,8 @@ static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertyp
 						  const struct l4_info *l4,
 						  const struct xdpfw_policy *pol)
 {
+	__u64 now;
+
 	switch (l3->proto) {
 	case IPPROTO_TCP:
 		p->l4_idx = XDPFW_L4_TCP;
@@ -138,13 +140,19 @@ static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertyp
 		if ((l3->proto == IPPROTO_ICMP) != (l3->ipver == 4))
 			return by_default(pol, XDPFW_REASON_DROPPED_PROTO);
 		return judge_icmp(c, ethertype, l3, l4, pol);
+	case IPPROTO_UDPLITE:
+		/* No port rules of its own: replies of the host's flows pass, the rest is default. */
+		if (ct_inbound(l3, l4, pol, bpf_jiffies64()))
+			return XDPFW_REASON_PASSED_ESTABLISHED;
+		return by_default(pol, XDPFW_REASON_DROPPED_PROTO);
 	default:
 		return by_default(pol, XDPFW_REASON_DROPPED_PROTO);
 	}
 	p->dport = bpf_ntohs(l4->dport);
 	/* The flow table is only worth a lookup for ports a tracked flow uses. */
-	if (ct_port_maybe(p->l4_idx, p->dport) &&
-	    (p->l4_idx == XDPFW_L4_UDP || tcp_flags_valid(l4->tcp_flags)) && ct_inbound(l3, l4, pol))
+	if (ct_port_maybe(p->l4_idx, p->dport, &now) &&
+	    (p->l4_idx == XDPFW_L4_UDP || tcp_flags_valid(l4->tcp_flags)) &&
+	    ct_inbound(l3, l4, pol, now))
 		return XDPFW_REASON_PASSED_ESTABLISHED;
 	if (port_allowed(pol, p->l4_idx, p->dport))
 		return XDPFW_REASON_PASSED_PORT;

@@ -146,20 +146,29 @@ struct xdpfw_frag_val {
 #define XDPFW_FRAG_TIMEOUT_S	30 /* Linux ipfrag_time */
 
 /*
- * Connection tracking. The flow table is shared by every interface xdpfw is
- * loaded on; only the egress (tc) program creates or extends a flow. Keys are
- * in the host's orientation: local = the host's side of the connection. An
- * inbound packet's key is its tuple reversed. ICMP echo uses the echo id as
- * local port and 0 as remote port.
+ * Connection tracking. The flow tables (one per IP version, so that an IPv4
+ * key is 16 bytes, not 40) are shared by every interface xdpfw is loaded on;
+ * only the egress (tc) program creates or extends a flow. Keys are in the
+ * host's orientation: local = the host's side of the connection. An inbound
+ * packet's key is its tuple reversed. ICMP echo uses the echo id as local
+ * port and 0 as remote port.
  */
-struct xdpfw_ct_key {
-	__u32 local[4];	 /* IPv4 in the first word */
+struct xdpfw_ct_key4 {
+	__be32 local;
+	__be32 remote;
+	__be16 lport;
+	__be16 rport;
+	__u8 proto; /* IPPROTO_TCP, _UDP, _ICMP */
+	__u8 pad[3];
+};
+
+struct xdpfw_ct_key6 {
+	__u32 local[4];
 	__u32 remote[4];
 	__be16 lport;
 	__be16 rport;
-	__u8 proto;	 /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6 */
-	__u8 ipver;	 /* 4 or 6 */
-	__u16 reserved;
+	__u8 proto; /* IPPROTO_TCP, _UDP, _ICMPV6 */
+	__u8 pad[3];
 };
 
 enum xdpfw_ct_state {
@@ -188,13 +197,18 @@ struct xdpfw_ct_val {
 #define XDPFW_CT_DEFAULT_SIZE	262144
 
 /*
- * Destination ports that a tracked flow may use as its local port; the XDP
- * program looks a TCP/UDP packet up in the flow table only if its port's
- * bit is set here. Set by egress and seeding, cleared by a flush.
+ * The flow-table gate: destination ports that a live flow may use as its
+ * local port. The XDP program looks a TCP/UDP packet up in the flow table
+ * only if its port's bit is set. Egress and seeding set a bit and raise the
+ * port's deadline (the ct_port_exp array, index l4 * XDPFW_PORTS + port) to
+ * the expiry of the flow; a bit whose deadline has passed is cleared by the
+ * XDP program when a packet meets it, so bits age with their flows.
  */
 struct xdpfw_ct_ports {
 	__u64 ports[XDPFW_L4_MAX][XDPFW_PORT_WORDS];
 };
+
+#define XDPFW_CT_PORT_EXP_ENTRIES (XDPFW_L4_MAX * XDPFW_PORTS)
 
 /* Conntrack counters: per-CPU array indexed by these. */
 enum xdpfw_ct_counter {
@@ -218,7 +232,7 @@ enum xdpfw_ct_counter {
 /*
  * The maps xdpfw pins, in the order it pins them: X(id, name, shared,
  * value type, max_entries). Each is the map of that name in the BPF object;
- * shared ones serve every interface. The flow table comes last: its pin is
+ * shared ones serve every interface. A flow table comes last: its pin is
  * the commit point of a first load. max_entries 0: sized at load.
  */
 #define XDPFW_MAPS(X)                                                                              \
@@ -229,7 +243,9 @@ enum xdpfw_ct_counter {
 	X(FRAGS, "frags", 0, struct xdpfw_frag_val, XDPFW_FRAG_ENTRIES)                            \
 	X(CT_STATS, "ct_stats", 1, __u64, XDPFW_CT_COUNTER_MAX)                                    \
 	X(CT_PORTS, "ct_ports", 1, struct xdpfw_ct_ports, 1)                                       \
-	X(CONNTRACK, "conntrack", 1, struct xdpfw_ct_val, 0)
+	X(CT_PORT_EXP, "ct_port_exp", 1, __u64, XDPFW_CT_PORT_EXP_ENTRIES)                         \
+	X(CONNTRACK6, "conntrack6", 1, struct xdpfw_ct_val, 0)                                     \
+	X(CONNTRACK4, "conntrack4", 1, struct xdpfw_ct_val, 0)
 
 /* The tc egress filter: a fixed handle and priority so unload finds it. */
 #define XDPFW_TC_HANDLE		0x7866

@@ -195,12 +195,10 @@ static int do_stats(const struct args *a)
 /* conntrack IFACE [flush]: the table is shared, IFACE says which load to look through. */
 static int do_conntrack(const struct args *a)
 {
-	struct ct_flow *flows = NULL;
+	struct flow_printer p = { .out = stdout, .json = json_output };
 	struct xdpfw_config cfg;
 	struct ct_maps m;
 	unsigned int n_del;
-	__u64 now;
-	size_t n;
 	int err;
 
 	if (a->n_pos == 2 && strcmp(a->pos[1], "flush")) {
@@ -217,14 +215,15 @@ static int do_conntrack(const struct args *a)
 		else if (!err)
 			printf("%u flows flushed\n", n_del);
 	} else {
-		err = ct_list(&m, &flows, &n);
-		if (!err)
-			err = clock_jiffies(&now);
-		if (!err && json_output)
-			output_flows_json(a->pos[0], flows, n, now, cfg.hz, stdout);
-		else if (!err)
-			output_flows_table(flows, n, now, cfg.hz, stdout);
-		free(flows);
+		p.hz = cfg.hz;
+		err = clock_jiffies(&p.now);
+		if (!err) {
+			output_flows_begin(&p, a->pos[0]);
+			err = ct_each(&m, p.now, output_flow, &p);
+			output_flows_end(&p);
+		}
+		if (err)
+			pr_err("cannot read the flow tables: %s", strerror(-err));
 	}
 	ct_close(&m);
 	return from_err(err);

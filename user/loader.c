@@ -19,9 +19,6 @@
 #include "util.h"
 #include "xdpfw.skel.h"
 
-/* The proc files seeding reads. */
-#define PROC_NET "/proc/net"
-
 struct policy_maps {
 	int policy_fd;
 	int config_fd;
@@ -177,8 +174,10 @@ static int seed_at_load(struct xdpfw_bpf *skel, const struct policy *pol, __u32 
 			const char *iface)
 {
 	struct ct_maps m = {
-		.table_fd = bpf_map__fd(skel->maps.conntrack),
+		.table4_fd = bpf_map__fd(skel->maps.conntrack4),
+		.table6_fd = bpf_map__fd(skel->maps.conntrack6),
 		.ports_fd = bpf_map__fd(skel->maps.ct_ports),
+		.exp_fd = bpf_map__fd(skel->maps.ct_port_exp),
 		.stats_fd = bpf_map__fd(skel->maps.ct_stats),
 	};
 	struct xdpfw_ct_ports closed;
@@ -186,7 +185,7 @@ static int seed_at_load(struct xdpfw_bpf *skel, const struct policy *pol, __u32 
 	int err;
 
 	seed_ports_closed(pol, &closed);
-	err = seed_flows(&m, pol, hz, PROC_NET, &closed, &added);
+	err = seed_flows(&m, pol, hz, &closed, &added);
 	if (err)
 		pr_err("%s: cannot read the host's connections: %s", iface, strerror(-err));
 	return err;
@@ -359,7 +358,7 @@ static int seed_closing(const char *iface, const struct policy *pol, __u32 hz,
 
 	if (err)
 		return err;
-	err = seed_flows(&m, pol, hz, PROC_NET, removed, &added);
+	err = seed_flows(&m, pol, hz, removed, &added);
 	if (err)
 		pr_err("%s: cannot read the host's connections: %s", iface, strerror(-err));
 	ct_close(&m);

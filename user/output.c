@@ -125,7 +125,7 @@ void output_version_json(const char *version, const char *libbpf, FILE *out)
 	put_json(root, out);
 }
 
-static void format_addr(const struct xdpfw_ct_key *k, const __u32 a[4], char *buf, size_t len)
+static void format_addr(const struct ct_tuple *k, const __u32 a[4], char *buf, size_t len)
 {
 	inet_ntop(k->ipver == 4 ? AF_INET : AF_INET6, a, buf, len);
 }
@@ -135,56 +135,99 @@ static __u64 secs_between(__u64 from, __u64 to, __u32 hz)
 	return to > from && hz ? (to - from) / hz : 0;
 }
 
-void output_flows_table(const struct ct_flow *flows, size_t n, __u64 now, __u32 hz, FILE *out)
+void output_flows_begin(struct flow_printer *p, const char *iface)
 {
-	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN], l[64], r[64];
-	const struct ct_flow *f;
-	size_t i;
+	json_object *name;
 
-	fprintf(out, "%-5s %-46s %-46s %-11s %8s %10s\n", "PROTO", "LOCAL", "REMOTE", "STATE",
-		"AGE_S", "EXPIRES_S");
-	for (i = 0; i < n; i++) {
-		f = &flows[i];
-		format_addr(&f->k, f->k.local, local, sizeof(local));
-		format_addr(&f->k, f->k.remote, remote, sizeof(remote));
-		snprintf(l, sizeof(l), f->k.ipver == 4 ? "%s:%u" : "[%s]:%u", local, ntohs(f->k.lport));
-		snprintf(r, sizeof(r), f->k.ipver == 4 ? "%s:%u" : "[%s]:%u", remote,
-			 ntohs(f->k.rport));
-		fprintf(out, "%-5s %-46s %-46s %-11s %8llu %10llu\n", ct_proto_name(f->k.proto), l,
-			r, ct_state_name(f->v.state),
-			(unsigned long long)secs_between(f->v.created, now, hz),
-			(unsigned long long)secs_between(now, f->v.expires, hz));
+	p->n = 0;
+	if (!p->json) {
+		fprintf(p->out, "%-5s %-46s %-46s %-11s %8s %10s\n", "PROTO", "LOCAL", "REMOTE",
+			"STATE", "AGE_S", "EXPIRES_S");
+		return;
 	}
+	/* Streamed: a million flows are a million small objects, never one tree. */
+	name = json_object_new_string(iface);
+	fprintf(p->out, "{\"interface\": %s, \"flows\": [",
+		json_object_to_json_string_ext(name, JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(name);
 }
 
-void output_flows_json(const char *iface, const struct ct_flow *flows, size_t n, __u64 now, __u32 hz,
-		   FILE *out)
+static void flow_row(const struct flow_printer *p, const struct ct_flow *f)
 {
-	json_object *root = json_object_new_object(), *arr = json_object_new_array(), *o;
+	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN], l[64], r[64];
+
+	format_addr(&f->k, f->k.local, local, sizeof(local));
+	format_addr(&f->k, f->k.remote, remote, sizeof(remote));
+	snprintf(l, sizeof(l), f->k.ipver == 4 ? "%s:%u" : "[%s]:%u", local, ntohs(f->k.lport));
+	snprintf(r, sizeof(r), f->k.ipver == 4 ? "%s:%u" : "[%s]:%u", remote, ntohs(f->k.rport));
+	fprintf(p->out, "%-5s %-46s %-46s %-11s %8llu %10llu\n", ct_proto_name(f->k.proto), l, r,
+		ct_state_name(f->v.state),
+		(unsigned long long)secs_between(f->v.created, p->now, p->hz),
+		(unsigned long long)secs_between(p->now, f->v.expires, p->hz));
+}
+
+static void flow_json(const struct flow_printer *p, const struct ct_flow *f)
+{
+	json_object *o = json_object_new_object();
 	char addr[INET6_ADDRSTRLEN];
-	const struct ct_flow *f;
+
+	json_object_object_add(o, "proto", json_object_new_string(ct_proto_name(f->k.proto)));
+	format_addr(&f->k, f->k.local, addr, sizeof(addr));
+	json_object_object_add(o, "local", json_object_new_string(addr));
+	json_object_object_add(o, "local_port", json_object_new_int(ntohs(f->k.lport)));
+	format_addr(&f->k, f->k.remote, addr, sizeof(addr));
+	json_object_object_add(o, "remote", json_object_new_string(addr));
+	json_object_object_add(o, "remote_port", json_object_new_int(ntohs(f->k.rport)));
+	json_object_object_add(o, "state", json_object_new_string(ct_state_name(f->v.state)));
+	json_object_object_add(o, "age_s",
+			       json_object_new_uint64(secs_between(f->v.created, p->now, p->hz)));
+	json_object_object_add(o, "expires_in_s",
+			       json_object_new_uint64(secs_between(p->now, f->v.expires, p->hz)));
+	fprintf(p->out, "%s\n  %s", p->n ? "," : "",
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+int output_flow(const struct ct_flow *f, void *printer)
+{
+	struct flow_printer *p = printer;
+
+	if (p->json)
+		flow_json(p, f);
+	else
+		flow_row(p, f);
+	p->n++;
+	return 0;
+}
+
+void output_flows_end(struct flow_printer *p)
+{
+	if (p->json)
+		fprintf(p->out, "%s]}\n", p->n ? "\n" : "");
+}
+
+void output_flows_table(const struct ct_flow *flows, size_t n, __u64 now, __u32 hz, FILE *out)
+{
+	struct flow_printer p = { .out = out, .now = now, .hz = hz };
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		f = &flows[i];
-		o = json_object_new_object();
-		json_object_object_add(o, "proto", json_object_new_string(ct_proto_name(f->k.proto)));
-		format_addr(&f->k, f->k.local, addr, sizeof(addr));
-		json_object_object_add(o, "local", json_object_new_string(addr));
-		json_object_object_add(o, "local_port", json_object_new_int(ntohs(f->k.lport)));
-		format_addr(&f->k, f->k.remote, addr, sizeof(addr));
-		json_object_object_add(o, "remote", json_object_new_string(addr));
-		json_object_object_add(o, "remote_port", json_object_new_int(ntohs(f->k.rport)));
-		json_object_object_add(o, "state", json_object_new_string(ct_state_name(f->v.state)));
-		json_object_object_add(o, "age_s",
-				       json_object_new_uint64(secs_between(f->v.created, now, hz)));
-		json_object_object_add(o, "expires_in_s",
-				       json_object_new_uint64(secs_between(now, f->v.expires, hz)));
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(root, "interface", json_object_new_string(iface));
-	json_object_object_add(root, "flows", arr);
-	put_json(root, out);
+	output_flows_begin(&p, NULL);
+	for (i = 0; i < n; i++)
+		output_flow(&flows[i], &p);
+	output_flows_end(&p);
+}
+
+void output_flows_json(const char *iface, const struct ct_flow *flows, size_t n, __u64 now,
+		       __u32 hz, FILE *out)
+{
+	struct flow_printer p = { .out = out, .json = true, .now = now, .hz = hz };
+	size_t i;
+
+	output_flows_begin(&p, iface);
+	for (i = 0; i < n; i++)
+		output_flow(&flows[i], &p);
+	output_flows_end(&p);
 }
 
 void output_stats_table(const struct stats *st, FILE *out)

@@ -263,17 +263,34 @@ int pins_pin_maps(struct bpf_object *obj, const char *iface, bool shared)
 	return 0;
 }
 
+/* Pinned last: its pin is the commit point of the shared maps. */
+#define PIN_COMMIT (PIN_MAX - 1)
+_Static_assert(PIN_COMMIT == PIN_CONNTRACK4, "the last pinned map is a shared flow table");
+
+/* The flow tables are sized by the policy (conntrack-size): each holds ct_size. */
+static bool is_flow_table(enum pin_id id)
+{
+	return id == PIN_CONNTRACK4 || id == PIN_CONNTRACK6;
+}
+
 int pins_reuse_shared(struct bpf_object *obj, __u32 ct_size, bool *created)
 {
 	struct bpf_map *map;
 	size_t i;
 	int fd, err;
 
-	*created = !pins_exist(NULL, pin_defs[PIN_CONNTRACK].name);
+	*created = !pins_exist(NULL, pin_defs[PIN_COMMIT].name);
 	if (*created) {
 		pins_remove_shared(); /* what an interrupted first load left */
-		map = bpf_object__find_map_by_name(obj, pin_defs[PIN_CONNTRACK].name);
-		return map ? bpf_map__set_max_entries(map, ct_size) : -ENOENT;
+		for (i = 0; i < PIN_MAX; i++) {
+			if (!is_flow_table(i))
+				continue;
+			map = bpf_object__find_map_by_name(obj, pin_defs[i].name);
+			err = map ? bpf_map__set_max_entries(map, ct_size) : -ENOENT;
+			if (err)
+				return err;
+		}
+		return 0;
 	}
 	for (i = 0; i < PIN_MAX; i++) {
 		if (!pin_defs[i].shared)
@@ -283,7 +300,7 @@ int pins_reuse_shared(struct bpf_object *obj, __u32 ct_size, bool *created)
 			return fd;
 		map = bpf_object__find_map_by_name(obj, pin_defs[i].name);
 		err = map ? bpf_map__reuse_fd(map, fd) : -ENOENT;
-		if (!err && i == PIN_CONNTRACK && bpf_map__max_entries(map) != ct_size)
+		if (!err && i == PIN_COMMIT && bpf_map__max_entries(map) != ct_size)
 			pr_warn("conntrack-size %u not applied: the flow table shared with the other "
 				"interfaces holds %u (unload them all to resize it)",
 				ct_size, bpf_map__max_entries(map));

@@ -1,20 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Seeding reads the host's sockets with sock_diag (NETLINK_SOCK_DIAG), as
+ * ss(8) does: the kernel filters them by state and sends them in a few
+ * large messages, where the /proc/net files took thousands of reads at 100k
+ * sockets. libmnl, as for the tc filter dump. Sockets are read first and
+ * timed after: a flow's expiry counts from when it enters the table.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <time.h>
 
-#include <bpf/bpf.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
 
 #include "clock.h"
 #include "maps.h"
 #include "seed.h"
 #include "util.h"
 
-/* Socket states as /proc/net/tcp prints them (include/net/tcp_states.h). */
+/* Socket states (include/net/tcp_states.h); a connected UDP socket is TCP_ESTABLISHED. */
 enum {
 	TCP_ESTABLISHED = 1,
 	TCP_SYN_SENT,
@@ -29,32 +36,19 @@ enum {
 	TCP_CLOSING,
 };
 
-static int parse_hex_addr(const char *hex, int ipver, __u32 addr[4])
-{
-	size_t words = ipver == 4 ? 1 : 4, i;
-	char word[9];
-	char *end;
+#define ST(s) (1U << (s))
 
-	if (strlen(hex) != words * 8)
-		return -EINVAL;
-	memset(addr, 0, 16);
-	/* The kernel prints each 32-bit word of the address as a native integer. */
-	for (i = 0; i < words; i++) {
-		memcpy(word, hex + 8 * i, 8);
-		word[8] = '\0';
-		addr[i] = strtoul(word, &end, 16);
-		if (*end)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static bool is_loopback(int ipver, const __u32 a[4])
-{
-	if (ipver == 4)
-		return (ntohl(a[0]) >> 24) == 127;
-	return !(a[0] | a[1] | a[2]) && a[3] == htonl(1);
-}
+/* What is asked of the kernel: the states worth a flow, nothing else is sent. */
+static const struct {
+	__u8 proto;
+	__u32 states;
+} dumps[] = {
+	{ IPPROTO_TCP, ST(TCP_ESTABLISHED) | ST(TCP_SYN_SENT) | ST(TCP_FIN_WAIT1) |
+			       ST(TCP_FIN_WAIT2) | ST(TCP_CLOSE_WAIT) | ST(TCP_LAST_ACK) |
+			       ST(TCP_CLOSING) },
+	{ IPPROTO_UDP, ST(TCP_ESTABLISHED) },
+	{ IPPROTO_UDPLITE, ST(TCP_ESTABLISHED) },
+};
 
 static __u8 tcp_state(unsigned int st)
 {
@@ -74,58 +68,152 @@ static __u8 tcp_state(unsigned int st)
 	}
 }
 
+static bool is_loopback(int ipver, const __u32 a[4])
+{
+	if (ipver == 4)
+		return (ntohl(a[0]) >> 24) == 127;
+	return !(a[0] | a[1] | a[2]) && a[3] == htonl(1);
+}
+
 /* ::ffff:a.b.c.d, as an IPv6 socket shows an IPv4 peer. */
 static bool is_v4_mapped(const __u32 a[4])
 {
 	return !a[0] && !a[1] && a[2] == htonl(0xffff);
 }
 
-int seed_parse_proc_line(const char *line, int ipver, __u8 proto, struct xdpfw_ct_key *k,
-		       __u8 *state)
+int seed_parse_diag(const struct inet_diag_msg *m, __u8 proto, struct ct_tuple *t, __u8 *state)
 {
-	char local[40], remote[40], lport[9], rport[9], st[9], *end;
-	unsigned long lp, rp, s;
-	int n = 0;
+	int ipver = m->idiag_family == AF_INET ? 4 : m->idiag_family == AF_INET6 ? 6 : 0;
 
-	if (strstr(line, "local_address"))
-		return 0;
-	/* Fixed widths as the kernel prints them: 4 hex digits a port, 2 the state. */
-	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%8[0-9A-Fa-f] %39[0-9A-Fa-f]:%8[0-9A-Fa-f] "
-			 "%8[0-9A-Fa-f] %n",
-		   local, lport, remote, rport, st, &n) != 5 || !n || strlen(lport) != 4 ||
-	    strlen(rport) != 4 || strlen(st) != 2)
+	if (!ipver)
 		return -EINVAL;
-	lp = strtoul(lport, &end, 16);
-	rp = strtoul(rport, &end, 16);
-	s = strtoul(st, &end, 16);
-	memset(k, 0, sizeof(*k));
-	if (parse_hex_addr(local, ipver, k->local) || parse_hex_addr(remote, ipver, k->remote))
-		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	memcpy(t->local, m->id.idiag_src, ipver == 4 ? 4 : 16);
+	memcpy(t->remote, m->id.idiag_dst, ipver == 4 ? 4 : 16);
 	/* An IPv4 peer of an IPv6 socket: its packets carry IPv4 headers. */
-	if (ipver == 6 && is_v4_mapped(k->local) && is_v4_mapped(k->remote)) {
-		k->local[0] = k->local[3];
-		k->remote[0] = k->remote[3];
-		memset(&k->local[1], 0, 12);
-		memset(&k->remote[1], 0, 12);
+	if (ipver == 6 && is_v4_mapped(t->local) && is_v4_mapped(t->remote)) {
+		t->local[0] = t->local[3];
+		t->remote[0] = t->remote[3];
+		memset(&t->local[1], 0, 12);
+		memset(&t->remote[1], 0, 12);
 		ipver = 4;
 	}
-	*state = proto == IPPROTO_TCP ? tcp_state(s) : s == TCP_ESTABLISHED ? XDPFW_CT_ESTABLISHED
-									    : 0;
+	*state = proto == IPPROTO_TCP		  ? tcp_state(m->idiag_state)
+		 : m->idiag_state == TCP_ESTABLISHED ? XDPFW_CT_ESTABLISHED
+						     : 0;
 	/* Loopback flows never cross an interface xdpfw filters. */
-	if (!*state || !rp || is_loopback(ipver, k->local) || is_loopback(ipver, k->remote))
+	if (!*state || !m->id.idiag_dport || is_loopback(ipver, t->local) ||
+	    is_loopback(ipver, t->remote))
 		return 0;
-	k->lport = htons(lp);
-	k->rport = htons(rp);
-	k->proto = proto;
-	k->ipver = ipver;
+	t->lport = m->id.idiag_sport;
+	t->rport = m->id.idiag_dport;
+	t->proto = proto;
+	t->ipver = ipver;
 	return 1;
+}
+
+static bool port_in(const struct xdpfw_ct_ports *set, enum xdpfw_l4 l4, __u16 port)
+{
+	return set->ports[l4][xdpfw_port_word(port)] & xdpfw_port_bit(port);
+}
+
+static int collect_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct seed_set *set = arg;
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct ct_flow *f;
+	__u8 state;
+	int l4;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (set->n == set->cap) {
+		f = realloc(set->flows, (set->cap * 2 + 1024) * sizeof(*f));
+		if (!f) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		set->flows = f;
+		set->cap = set->cap * 2 + 1024;
+	}
+	f = &set->flows[set->n];
+	if (seed_parse_diag(m, set->proto, &f->k, &state) != 1)
+		return MNL_CB_OK;
+	l4 = f->k.proto == IPPROTO_TCP ? XDPFW_L4_TCP : XDPFW_L4_UDP;
+	/* UDP-lite has no port rules: it is never open, so always seeded. */
+	if (set->only && f->k.proto != IPPROTO_UDPLITE && !port_in(set->only, l4, ntohs(f->k.lport)))
+		return MNL_CB_OK;
+	f->v = (struct xdpfw_ct_val){ .state = state };
+	set->n++;
+	return MNL_CB_OK;
+}
+
+int seed_collect(const void *buf, size_t len, __u32 seq, __u32 portid, struct seed_set *set)
+{
+	return mnl_cb_run(buf, len, seq, portid, collect_msg, set);
+}
+
+/* One dump: the sockets of a family and protocol in the given states. */
+static int dump(struct mnl_socket *nl, __u8 family, __u8 proto, __u32 states,
+		struct seed_set *set)
+{
+	static char buf[1 << 16]; /* the kernel fills ~32 KiB a message batch */
+	struct inet_diag_req_v2 *req;
+	struct nlmsghdr *nlh;
+	__u32 seq = time(NULL) + proto + family, portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+	int ret;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = family;
+	req->sdiag_protocol = proto;
+	req->idiag_states = states;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	set->proto = proto;
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = seed_collect(buf, n, seq, portid, set);
+		if (ret == MNL_CB_STOP)
+			return 0;
+		if (ret < 0)
+			/* A kernel without this protocol's diag module has no such sockets. */
+			return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -errno;
+	}
+	return n < 0 ? -errno : 0;
+}
+
+/* Every socket worth a flow whose local port is in `only` (NULL: any). */
+static int read_sockets(const struct xdpfw_ct_ports *only, struct seed_set *set)
+{
+	static const __u8 families[] = { AF_INET, AF_INET6 };
+	struct mnl_socket *nl;
+	size_t f, d;
+	int err = 0;
+
+	*set = (struct seed_set){ .only = only };
+	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		err = -errno;
+	for (f = 0; f < ARRAY_SIZE(families) && !err; f++)
+		for (d = 0; d < ARRAY_SIZE(dumps) && !err; d++)
+			err = dump(nl, families[f], dumps[d].proto, dumps[d].states, set);
+	mnl_socket_close(nl);
+	return err;
 }
 
 __u32 seed_timeout(const struct policy *pol, __u8 proto, __u8 state)
 {
 	const __u32 *t = pol->bpf.timeouts;
 
-	if (proto == IPPROTO_UDP)
+	if (proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE)
 		return t[XDPFW_CT_TO_UDP];
 	if (proto != IPPROTO_TCP)
 		return t[XDPFW_CT_TO_ICMP];
@@ -141,23 +229,6 @@ __u32 seed_timeout(const struct policy *pol, __u8 proto, __u8 state)
 	}
 }
 
-/*
- * The port bitmap is shared with the egress program, which sets bits too:
- * set ours with atomic operations on the mapped array, never by rewriting it.
- */
-static struct xdpfw_ct_ports *map_ports(const struct ct_maps *m)
-{
-	void *p = mmap(NULL, sizeof(struct xdpfw_ct_ports), PROT_READ | PROT_WRITE, MAP_SHARED,
-		       m->ports_fd, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static bool port_in(const struct xdpfw_ct_ports *set, enum xdpfw_l4 l4, __u16 port)
-{
-	return set->ports[l4][xdpfw_port_word(port)] & xdpfw_port_bit(port);
-}
-
 void seed_ports_closed(const struct policy *pol, struct xdpfw_ct_ports *out)
 {
 	int l4, w;
@@ -168,7 +239,7 @@ void seed_ports_closed(const struct policy *pol, struct xdpfw_ct_ports *out)
 }
 
 bool seed_ports_removed(const struct policy *from, const struct policy *to,
-		      struct xdpfw_ct_ports *out)
+			struct xdpfw_ct_ports *out)
 {
 	__u64 any = 0;
 	int l4, w;
@@ -181,76 +252,29 @@ bool seed_ports_removed(const struct policy *from, const struct policy *to,
 	return any;
 }
 
-static int seed_file(const struct ct_maps *m, struct xdpfw_ct_ports *ports,
-		     const struct policy *pol, __u32 hz, const char *path, int ipver, __u8 proto,
-		     const struct xdpfw_ct_ports *only, unsigned int *added)
-{
-	enum xdpfw_l4 l4 = proto == IPPROTO_TCP ? XDPFW_L4_TCP : XDPFW_L4_UDP;
-	struct xdpfw_ct_key k;
-	struct xdpfw_ct_val v;
-	__u64 now;
-	size_t cap = 0;
-	char *line = NULL;
-	__u8 state;
-	FILE *f;
-	__u16 port;
-
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno; /* no IPv6: no tcp6 */
-	if (clock_jiffies(&now)) {
-		fclose(f);
-		return -EIO;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		if (seed_parse_proc_line(line, ipver, proto, &k, &state) != 1)
-			continue;
-		port = ntohs(k.lport);
-		if (only && !port_in(only, l4, port))
-			continue;
-		memset(&v, 0, sizeof(v));
-		v.state = state;
-		v.created = v.refreshed = now;
-		v.expires = now + (__u64)seed_timeout(pol, proto, state) * hz;
-		if (bpf_map_update_elem(m->table_fd, &k, &v, BPF_NOEXIST))
-			continue; /* already tracked: egress knows better */
-		__atomic_fetch_or(&ports->ports[l4][xdpfw_port_word(port)], xdpfw_port_bit(port),
-				  __ATOMIC_RELAXED);
-		(*added)++;
-	}
-	free(line);
-	fclose(f);
-	return 0;
-}
-
-int seed_flows(const struct ct_maps *m, const struct policy *pol, __u32 hz, const char *proc_net,
+int seed_flows(const struct ct_maps *m, const struct policy *pol, __u32 hz,
 	       const struct xdpfw_ct_ports *only, unsigned int *added)
 {
-	static const struct {
-		const char *name;
-		int ipver;
-		__u8 proto;
-	} files[] = {
-		{ "tcp", 4, IPPROTO_TCP },
-		{ "tcp6", 6, IPPROTO_TCP },
-		{ "udp", 4, IPPROTO_UDP },
-		{ "udp6", 6, IPPROTO_UDP },
-	};
-	struct xdpfw_ct_ports *ports = map_ports(m);
-	char path[256];
+	struct seed_set set;
+	__u64 now;
 	size_t i;
-	int err = 0;
+	int err;
 
 	*added = 0;
-	if (!ports)
-		return -errno;
-	for (i = 0; i < ARRAY_SIZE(files) && !err; i++) {
-		snprintf(path, sizeof(path), "%s/%s", proc_net, files[i].name);
-		err = seed_file(m, ports, pol, hz, path, files[i].ipver, files[i].proto, only, added);
+	err = read_sockets(only, &set);
+	/* The clock after reading: 100k sockets take a while, the timeouts start now. */
+	if (!err)
+		err = clock_jiffies(&now);
+	for (i = 0; !err && i < set.n; i++) {
+		struct xdpfw_ct_val *v = &set.flows[i].v;
+
+		v->created = v->refreshed = now;
+		v->expires = now + (__u64)seed_timeout(pol, set.flows[i].k.proto, v->state) * hz;
 	}
-	munmap(ports, sizeof(*ports));
-	if (*added)
+	if (!err)
+		err = ct_add(m, set.flows, set.n, added);
+	if (!err && *added)
 		map_percpu_add(m->stats_fd, XDPFW_CT_SEEDED, *added);
+	free(set.flows);
 	return err;
 }
-

@@ -8,19 +8,34 @@
 #define XDPFW_USER_SEED_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/inet_diag.h>
 
 #include "conntrack.h"
 #include "policy.h"
 #include "xdpfw.h"
 
+/* The sockets one seeding found, as flows without times yet. */
+struct seed_set {
+	struct ct_flow *flows;
+	size_t n, cap;
+	const struct xdpfw_ct_ports *only; /* local ports to keep; NULL: all */
+	__u8 proto;			   /* of the dump being read */
+};
+
 /*
- * One line of /proc/net/{tcp,tcp6,udp,udp6}: 1 and the flow of a socket
- * worth tracking, 0 for a socket that is not (listening, time-wait, an
- * unconnected UDP socket, the header line), -EINVAL for a line that does
- * not parse.
+ * One sock_diag answer: 1 and the tuple and state of a socket worth a flow,
+ * 0 for one that is not (listening, time-wait, unconnected, loopback),
+ * -EINVAL for a family that is neither IPv4 nor IPv6.
  */
-int seed_parse_proc_line(const char *line, int ipver, __u8 proto, struct xdpfw_ct_key *k,
-			 __u8 *state);
+int seed_parse_diag(const struct inet_diag_msg *m, __u8 proto, struct ct_tuple *t, __u8 *state);
+/*
+ * A buffer of netlink messages of a dump (seq and portid 0: not checked)
+ * into set: libmnl's MNL_CB_OK (more to come), MNL_CB_STOP (done) or
+ * MNL_CB_ERROR with errno set.
+ */
+int seed_collect(const void *buf, size_t len, __u32 seq, __u32 portid, struct seed_set *set);
 /* Timeout of a flow in a state, per the policy, in seconds. */
 __u32 seed_timeout(const struct policy *pol, __u8 proto, __u8 state);
 /* The local ports worth seeding under pol: those its port check does not open. */
@@ -29,10 +44,11 @@ void seed_ports_closed(const struct policy *pol, struct xdpfw_ct_ports *out);
 bool seed_ports_removed(const struct policy *from, const struct policy *to,
 			struct xdpfw_ct_ports *out);
 /*
- * Adds the host's connections whose local port is in `only` (NULL: every
- * port) to the flow table, with the policy's timeouts at hz jiffies a second.
+ * Adds the host's TCP, connected UDP and UDP-lite sockets whose local port
+ * is in `only` (NULL: every port) to the flow tables, with the policy's
+ * timeouts at hz jiffies a second.
  */
-int seed_flows(const struct ct_maps *m, const struct policy *pol, __u32 hz, const char *proc_net,
+int seed_flows(const struct ct_maps *m, const struct policy *pol, __u32 hz,
 	       const struct xdpfw_ct_ports *only, unsigned int *added);
 
 #endif /* XDPFW_USER_SEED_H */

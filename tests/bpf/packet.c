@@ -15,6 +15,7 @@ static size_t l4_hdr_len(__u8 proto)
 	case IPPROTO_TCP:
 		return 20;
 	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		return 8;
@@ -31,7 +32,8 @@ static size_t put_l4(const struct spec *s, __u8 *p, bool later_fragment)
 	__u16 sport = s->sport ? s->sport : 40000;
 
 	if (!later_fragment) {
-		if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP) {
+		if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP ||
+		    s->proto == IPPROTO_UDPLITE) {
 			p[0] = sport >> 8;
 			p[1] = sport & 0xff;
 			p[2] = s->dport >> 8;

@@ -70,6 +70,11 @@ static int judge_l4(const __u8 *l4, size_t avail, const struct policy *pol, int 
 			return XDPFW_REASON_DROPPED_MALFORMED;
 		r->l4 = XDPFW_L4_UDP;
 		break;
+	case IPPROTO_UDPLITE:
+		/* A UDP header; no port rules: the default verdict (no flows in these runs). */
+		if (avail < 8)
+			return XDPFW_REASON_DROPPED_MALFORMED;
+		return by_default(pol, XDPFW_REASON_DROPPED_PROTO);
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		if (avail < 8)

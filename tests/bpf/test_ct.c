@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -15,6 +16,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 
+#include "conntrack.h"
 #include "harness.h"
 #include "maps.h"
 #include "util.h"
@@ -31,10 +33,10 @@ static void egress(const struct spec *s)
 	assert_int_equal(opts.retval, 0 /* TC_ACT_OK: egress is never dropped */);
 }
 
-/* The key of the flow an outbound spec belongs to. */
-static struct xdpfw_ct_key ct_key_of(const struct spec *s)
+/* The tuple of the flow an outbound spec belongs to. */
+static struct ct_tuple ct_tuple_of(const struct spec *s)
 {
-	struct xdpfw_ct_key k = { .proto = s->proto, .ipver = s->ipver };
+	struct ct_tuple k = { .proto = s->proto, .ipver = s->ipver };
 	__u8 remote = s->remote ? s->remote : 2;
 
 	if (s->ipver == 4) {
@@ -54,11 +56,29 @@ static struct xdpfw_ct_key ct_key_of(const struct spec *s)
 	return k;
 }
 
+/* The flow table of an IP version. */
+static int ct_fd(int ipver)
+{
+	return bpf_map__fd(ipver == 4 ? skel->maps.conntrack4 : skel->maps.conntrack6);
+}
+
+/* Writes the entry of `out` as the loader would, behind egress's back (no gate). */
+static void ct_put(const struct spec *out, const struct xdpfw_ct_val *v)
+{
+	struct ct_tuple t = ct_tuple_of(out);
+	struct xdpfw_ct_key6 key;
+
+	ct_tuple_key(&t, &key);
+	assert_int_equal(bpf_map_update_elem(ct_fd(t.ipver), &key, v, 0), 0);
+}
+
 static bool ct_get(const struct spec *out, struct xdpfw_ct_val *v)
 {
-	struct xdpfw_ct_key k = ct_key_of(out);
+	struct ct_tuple t = ct_tuple_of(out);
+	struct xdpfw_ct_key6 key;
 
-	return !bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack), &k, v);
+	ct_tuple_key(&t, &key);
+	return !bpf_map_lookup_elem(ct_fd(t.ipver), &key, v);
 }
 
 static __u64 ct_counter(enum xdpfw_ct_counter which)
@@ -71,30 +91,54 @@ static __u64 ct_counter(enum xdpfw_ct_counter which)
 
 static unsigned int ct_entries(void)
 {
-	int fd = bpf_map__fd(skel->maps.conntrack);
-	struct xdpfw_ct_key k, next;
+	struct xdpfw_ct_key6 k, next;
 	unsigned int n = 0;
-	void *prev = NULL;
+	void *prev;
+	int v;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
-	}
+	for (v = 4; v <= 6; v += 2)
+		for (prev = NULL; !bpf_map_get_next_key(ct_fd(v), prev, &next); n++) {
+			k = next;
+			prev = &k;
+		}
 	return n;
 }
 
-/* An empty flow table and port bitmap, as a flush leaves them. */
+/* The gate's deadlines, mapped (ct_port_exp is mappable): [l4 * XDPFW_PORTS + port]. */
+static __u64 *gate_until(void)
+{
+	static __u64 *until;
+
+	if (!until) {
+		until = mmap(NULL, XDPFW_CT_PORT_EXP_ENTRIES * sizeof(__u64), PROT_READ | PROT_WRITE,
+			     MAP_SHARED, bpf_map__fd(skel->maps.ct_port_exp), 0);
+		assert_true(until != MAP_FAILED);
+	}
+	return until;
+}
+
+static bool gate_bit(enum xdpfw_l4 l4, __u16 port)
+{
+	struct xdpfw_ct_ports ports;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.ct_ports), &zero, &ports), 0);
+	return ports.ports[l4][xdpfw_port_word(port)] & xdpfw_port_bit(port);
+}
+
+/* Empty flow tables and gate, as a flush leaves them. */
 static void clear_ct(void)
 {
 	static const struct xdpfw_ct_ports none;
-	int fd = bpf_map__fd(skel->maps.conntrack);
-	struct xdpfw_ct_key k;
+	struct xdpfw_ct_key6 k;
 	__u32 zero = 0;
+	int v;
 
-	while (!bpf_map_get_next_key(fd, NULL, &k))
-		assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+	for (v = 4; v <= 6; v += 2)
+		while (!bpf_map_get_next_key(ct_fd(v), NULL, &k))
+			assert_int_equal(bpf_map_delete_elem(ct_fd(v), &k), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.ct_ports), &zero, &none, 0), 0);
+	memset(gate_until(), 0, XDPFW_CT_PORT_EXP_ENTRIES * sizeof(__u64));
 }
 
 /* The entry of `out` has this state and expires `secs` after a moment in [t0, now]. */
@@ -457,7 +501,7 @@ static void test_ct_ipv6_vlan_ports(void **state)
 	const struct tcase in_hidden = { "tracked, but its port bit unset: not looked up",
 					 { TCP4(42000), .sport = 443, .tcp_flags = ACK },
 					 { DROP(DROPPED_PORT), XDPFW_L4_TCP, 42000 } };
-	struct xdpfw_ct_key k = ct_key_of(&hidden);
+
 	struct xdpfw_ct_val v = { .expires = now_jiffies() + 60 * hz, .state = XDPFW_CT_ESTABLISHED };
 	struct xdpfw_ct_ports ports;
 	__u32 zero = 0;
@@ -471,8 +515,75 @@ static void test_ct_ipv6_vlan_ports(void **state)
 	assert_false(ports.ports[XDPFW_L4_UDP][41000 / 64] & (1ULL << (41000 % 64)));
 	assert_false(ports.ports[XDPFW_L4_TCP][42000 / 64] & (1ULL << (42000 % 64)));
 	/* An entry written behind the bitmap's back is never consulted. */
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.conntrack), &k, &v, 0), 0);
+	ct_put(&hidden, &v);
 	check_case(&in_hidden);
+}
+
+/*
+ * The gate ages with its flows: the deadline is the latest expiry of the
+ * flows on the port; once it has passed, the first packet to the port clears
+ * the bit and gets the port check alone; a new flow opens the gate again.
+ */
+static void test_ct_gate_ageing(void **state)
+{
+	const struct spec short_flow = { UDP4(5353), .sport = 41000, .out = true };
+	const struct spec long_flow = { TCP4(9999), .sport = 41000, .out = true, .tcp_flags = SYN };
+	const struct spec other_remote = { UDP4(5353), .sport = 41000, .remote = 7, .out = true };
+	const struct tcase late = { "after the flow: port check, bit cleared",
+				    { UDP4(41000), .sport = 5353 },
+				    { DROP(DROPPED_PORT), XDPFW_L4_UDP, 41000 } };
+	const struct tcase reply = { "the new flow's reply", { UDP4(41000), .sport = 5353 },
+				     { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 41000 } };
+	struct xdpfw_ct_val v;
+	__u64 *until = gate_until();
+
+	set_policy_text(ct_policy); /* udp 1 s, tcp-syn-sent 7 s */
+	clear_ct();
+	egress(&short_flow);
+	assert_true(ct_get(&short_flow, &v));
+	assert_true(gate_bit(XDPFW_L4_UDP, 41000));
+	assert_int_equal(until[XDPFW_L4_UDP * XDPFW_PORTS + 41000], v.expires);
+	/* The same local port in TCP: its own bit and deadline, the later expiry. */
+	egress(&long_flow);
+	assert_true(ct_get(&long_flow, &v));
+	assert_int_equal(until[XDPFW_L4_TCP * XDPFW_PORTS + 41000], v.expires);
+	assert_true(until[XDPFW_L4_TCP * XDPFW_PORTS + 41000] >
+		    until[XDPFW_L4_UDP * XDPFW_PORTS + 41000]);
+	usleep(1100000);
+	check_case(&late);
+	assert_false(gate_bit(XDPFW_L4_UDP, 41000));
+	assert_true(gate_bit(XDPFW_L4_TCP, 41000)); /* still live */
+	egress(&other_remote);
+	assert_true(gate_bit(XDPFW_L4_UDP, 41000));
+	check_case(&(struct tcase){ reply.name, { UDP4(41000), .sport = 5353, .remote = 7 },
+				    reply.e });
+}
+
+/* UDP-lite: no port rules, but the host's flows get their replies. */
+static void test_ct_udplite(void **state)
+{
+	const struct spec out = { .ipver = 6, .proto = IPPROTO_UDPLITE, .dport = 5000,
+				  .sport = 42000, .out = true };
+	const struct tcase cases[] = {
+		{ "UDP-lite reply of the host's flow", { .ipver = 6, .proto = IPPROTO_UDPLITE,
+							 .dport = 42000, .sport = 5000 },
+		  { PASS(PASSED_ESTABLISHED), NO_PORT } },
+		{ "UDP-lite from another port: default verdict",
+		  { .ipver = 6, .proto = IPPROTO_UDPLITE, .dport = 42000, .sport = 5001 },
+		  { DROP(DROPPED_PROTO), NO_PORT } },
+		{ "UDP on the flow's ports: not the same flow",
+		  { UDP6(42000), .sport = 5000 }, { DROP(DROPPED_PORT), XDPFW_L4_UDP, 42000 } },
+	};
+	struct xdpfw_ct_val v;
+	size_t i;
+
+	set_policy_text(ct_policy);
+	clear_ct();
+	egress(&out);
+	assert_true(ct_get(&out, &v));
+	assert_int_equal(v.state, XDPFW_CT_ESTABLISHED);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		check_case(&cases[i]);
 }
 
 int main(void)
@@ -483,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_ct_invalid_flags),
 		cmocka_unit_test(test_ct_udp),	     cmocka_unit_test(test_ct_icmp_echo),
 		cmocka_unit_test(test_ct_related),   cmocka_unit_test(test_ct_ipv6_vlan_ports),
+		cmocka_unit_test(test_ct_gate_ageing), cmocka_unit_test(test_ct_udplite),
 	};
 
 	return cmocka_run_group_tests_name("state tracking (BPF_PROG_TEST_RUN)", tests,

@@ -51,7 +51,7 @@ static unsigned int pick(unsigned int n)
 static void random_spec(struct spec *s)
 {
 	static const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6,
-				       47, 59, 132 };
+				       IPPROTO_UDPLITE, 47, 59, 132 };
 	static const __u8 exts[] = { HOP, RT, DST, AH, FRAG };
 	static const __u16 ports[] = { 22, 25, 53, 443, 953, 8080, 9999, 0, 65535 };
 	int i;
