@@ -185,7 +185,7 @@ $(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
 # libFuzzer harnesses with ASan and UBSan; each is linked with the userspace sources it fuzzes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(XDPFW_CPPFLAGS)
-FUZZERS := $(OUTPUT)/fuzz/fuzz_policy $(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_proc
+FUZZERS := $(OUTPUT)/fuzz/fuzz_policy $(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_diag
 FUZZ_SECONDS ?= 300
 
 $(OUTPUT)/fuzz:
@@ -198,7 +198,7 @@ $(OUTPUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c user/policy.c user/default_
 		$(filter %.c %.S,$^) -o $@
 
 # main() is left out: the harnesses call parsers and never run a verb.
-$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_proc: $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(USER_SRCS) \
+$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_diag: $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(USER_SRCS) \
 		user/default_policy.S $(SKELS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
@@ -211,7 +211,7 @@ fuzz-test fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZERS) $(OUTPUT)/tests/test_diff
 	$(Q)$(if $(filter fuzz,$@),$(OUTPUT)/tests/test_diff 1000000 \
 		$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '),true)
-	$(Q)for f in policy cli proc; do \
+	$(Q)for f in policy cli diag; do \
 		rm -rf $(OUTPUT)/fuzz/corpus-$$f && mkdir -p $(OUTPUT)/fuzz/corpus-$$f && \
 		$(OUTPUT)/fuzz/fuzz_$$f -max_total_time=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),10) \
 			-close_fd_mask=3 -artifact_prefix=$(OUTPUT)/fuzz/ \

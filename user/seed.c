@@ -8,12 +8,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
+#include <linux/netlink.h>
 #include <linux/sock_diag.h>
 
 #include "clock.h"
@@ -117,42 +119,65 @@ static bool port_in(const struct xdpfw_ct_ports *set, enum xdpfw_l4 l4, __u16 po
 	return set->ports[l4][xdpfw_port_word(port)] & xdpfw_port_bit(port);
 }
 
-static int collect_msg(const struct nlmsghdr *nlh, void *arg)
+/* One socket's message: kept in set when it is worth a flow on a port asked for. */
+static int collect_msg(const struct nlmsghdr *nlh, struct seed_set *set)
 {
-	struct seed_set *set = arg;
-	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	const struct inet_diag_msg *m = NLMSG_DATA(nlh);
 	struct ct_flow *f;
 	__u8 state;
 	int l4;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return -EBADMSG;
 	if (set->n == set->cap) {
 		f = realloc(set->flows, (set->cap * 2 + 1024) * sizeof(*f));
-		if (!f) {
-			errno = ENOMEM;
-			return MNL_CB_ERROR;
-		}
+		if (!f)
+			return -ENOMEM;
 		set->flows = f;
 		set->cap = set->cap * 2 + 1024;
 	}
 	f = &set->flows[set->n];
 	if (seed_parse_diag(m, set->proto, &f->k, &state) != 1)
-		return MNL_CB_OK;
+		return 0;
 	l4 = f->k.proto == IPPROTO_TCP ? XDPFW_L4_TCP : XDPFW_L4_UDP;
 	/* UDP-lite has no port rules: it is never open, so always seeded. */
 	if (set->only && f->k.proto != IPPROTO_UDPLITE && !port_in(set->only, l4, ntohs(f->k.lport)))
-		return MNL_CB_OK;
+		return 0;
 	f->v = (struct xdpfw_ct_val){ .state = state };
 	set->n++;
-	return MNL_CB_OK;
+	return 0;
 }
 
+/*
+ * The kernel's NLMSG_OK compares lengths unsigned; libmnl 1.0.4's
+ * mnl_nlmsg_ok casts nlmsg_len to int and walks off the buffer on a length
+ * of 2^31 or more (found by fuzz_diag). The walk is ours for that reason.
+ */
 int seed_collect(const void *buf, size_t len, __u32 seq, __u32 portid, struct seed_set *set)
 {
-	return mnl_cb_run(buf, len, seq, portid, collect_msg, set);
+	const struct nlmsghdr *nlh = buf;
+	int rem = len > INT_MAX ? INT_MAX : (int)len, err;
+
+	for (; NLMSG_OK(nlh, rem); nlh = NLMSG_NEXT(nlh, rem)) {
+		if ((seq && nlh->nlmsg_seq != seq) || (portid && nlh->nlmsg_pid != portid))
+			return -EPROTO;
+		switch (nlh->nlmsg_type) {
+		case NLMSG_NOOP:
+			continue;
+		case NLMSG_DONE:
+			return 0;
+		case NLMSG_ERROR:
+			if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				return -EBADMSG;
+			err = ((const struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+			return err < 0 && err > -4096 ? err : -EPROTO;
+		default:
+			err = collect_msg(nlh, set);
+			if (err)
+				return err;
+		}
+	}
+	return 1;
 }
 
 /* One dump: the sockets of a family and protocol in the given states. */
@@ -179,13 +204,11 @@ static int dump(struct mnl_socket *nl, __u8 family, __u8 proto, __u32 states,
 	set->proto = proto;
 	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
 		ret = seed_collect(buf, n, seq, portid, set);
-		if (ret == MNL_CB_STOP)
-			return 0;
-		if (ret < 0)
+		if (ret <= 0)
 			/* A kernel without this protocol's diag module has no such sockets. */
-			return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -errno;
+			return ret == -ENOENT || ret == -EOPNOTSUPP ? 0 : ret;
 	}
-	return n < 0 ? -errno : 0;
+	return n < 0 ? -errno : -EPROTO; /* the dump ended without NLMSG_DONE */
 }
 
 /* Every socket worth a flow whose local port is in `only` (NULL: any). */

@@ -32,8 +32,8 @@ struct seed_set {
 int seed_parse_diag(const struct inet_diag_msg *m, __u8 proto, struct ct_tuple *t, __u8 *state);
 /*
  * A buffer of netlink messages of a dump (seq and portid 0: not checked)
- * into set: libmnl's MNL_CB_OK (more to come), MNL_CB_STOP (done) or
- * MNL_CB_ERROR with errno set.
+ * into set: 1 more to come, 0 done (NLMSG_DONE), -errno on an error the
+ * kernel sent or a message that does not hold together.
  */
 int seed_collect(const void *buf, size_t len, __u32 seq, __u32 portid, struct seed_set *set);
 /* Timeout of a flow in a state, per the policy, in seconds. */

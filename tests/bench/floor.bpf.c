@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The floors xdpfw is measured against: the least an XDP filter can do.
- * floor_parse parses Ethernet (two VLAN tags), IPv4 or IPv6 and the ports,
- * then drops. floor_lookup does the same plus one lookup of the reversed
- * 5-tuple in an LRU hash: the least a stateful filter does.
+ * floor_parse parses Ethernet (two VLAN tags), IPv4 or IPv6 and the ports
+ * and judges one port. floor_lookup parses and looks the reversed 5-tuple up
+ * in an LRU hash keyed as xdpfw's: the least a stateful filter does.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -17,14 +17,29 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Keyed as xdpfw's flow tables are: 16 bytes for IPv4, 40 for IPv6. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1 << 20);
-	__type(key, struct xdpfw_ct_key);
+	__type(key, struct xdpfw_ct_key4);
 	__type(value, struct xdpfw_ct_val);
-} flows SEC(".maps");
+} flows4 SEC(".maps");
 
-static __always_inline int parse(struct xdp_md *ctx, struct xdpfw_ct_key *k)
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1 << 20);
+	__type(key, struct xdpfw_ct_key6);
+	__type(value, struct xdpfw_ct_val);
+} flows6 SEC(".maps");
+
+struct tuple {
+	struct xdpfw_ct_key4 k4;
+	struct xdpfw_ct_key6 k6;
+	int ipver;
+};
+
+/* Ethernet, two VLAN tags, IPv4 or IPv6, the ports: the reply's key, reversed. */
+static __always_inline int parse(struct xdp_md *ctx, struct tuple *t)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
@@ -50,20 +65,20 @@ static __always_inline int parse(struct xdp_md *ctx, struct xdpfw_ct_key *k)
 
 		if ((void *)(iph + 1) > end || iph->ihl < 5)
 			return -1;
-		k->remote[0] = iph->saddr;
-		k->local[0] = iph->daddr;
-		k->proto = iph->protocol;
-		k->ipver = 4;
+		t->k4 = (struct xdpfw_ct_key4){ .remote = iph->saddr, .local = iph->daddr,
+						.proto = iph->protocol };
+		t->ipver = 4;
 		pos += iph->ihl * 4;
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6h = pos;
 
 		if ((void *)(ip6h + 1) > end)
 			return -1;
-		__builtin_memcpy(k->remote, &ip6h->saddr, 16);
-		__builtin_memcpy(k->local, &ip6h->daddr, 16);
-		k->proto = ip6h->nexthdr;
-		k->ipver = 6;
+		__builtin_memcpy(t->k6.remote, &ip6h->saddr, 16);
+		__builtin_memcpy(t->k6.local, &ip6h->daddr, 16);
+		t->k6.proto = ip6h->nexthdr;
+		__builtin_memset(t->k6.pad, 0, sizeof(t->k6.pad));
+		t->ipver = 6;
 		pos = ip6h + 1;
 	} else {
 		return -1;
@@ -71,28 +86,45 @@ static __always_inline int parse(struct xdp_md *ctx, struct xdpfw_ct_key *k)
 	ports = pos;
 	if ((void *)(ports + 2) > end)
 		return -1;
-	k->rport = ports[0];
-	k->lport = ports[1];
+	if (t->ipver == 4) {
+		t->k4.rport = ports[0];
+		t->k4.lport = ports[1];
+	} else {
+		t->k6.rport = ports[0];
+		t->k6.lport = ports[1];
+	}
 	return 0;
 }
 
+/*
+ * Parse, then pass port 22 and drop the rest: the verdict depends on every
+ * field the parse reads, so the compiler cannot delete it (the bench checks
+ * the instruction count).
+ */
 SEC("xdp")
 int floor_parse(struct xdp_md *ctx)
 {
-	struct xdpfw_ct_key k = {};
+	struct tuple t;
 
-	parse(ctx, &k);
-	return XDP_DROP;
+	if (parse(ctx, &t))
+		return XDP_DROP;
+	return (t.ipver == 4 ? t.k4.lport : t.k6.lport) == bpf_htons(22) ? XDP_PASS : XDP_DROP;
 }
 
+/* The same, plus one lookup of the reply's key in the table of its family. */
 SEC("xdp")
 int floor_lookup(struct xdp_md *ctx)
 {
-	struct xdpfw_ct_key k = {};
+	struct tuple t;
+	void *v;
 
-	if (!parse(ctx, &k) && bpf_map_lookup_elem(&flows, &k))
-		return XDP_PASS;
-	return XDP_DROP;
+	if (parse(ctx, &t))
+		return XDP_DROP;
+	if (t.ipver == 4)
+		v = bpf_map_lookup_elem(&flows4, &t.k4);
+	else
+		v = bpf_map_lookup_elem(&flows6, &t.k6);
+	return v ? XDP_PASS : XDP_DROP;
 }
 
 /* The cost of BPF_PROG_TEST_RUN itself, to subtract. */

@@ -34,8 +34,8 @@ check_eq "status: 2 UDP ports" "$(jq -r '.interfaces[0].udp_ports' <<<"$status")
 check_eq "status: default drop" "$(jq -r '.interfaces[0].default' <<<"$status")" drop
 check_eq "pins: link and maps" "$(ls "$BPFFS/xdpfw/$VETH_P" | tr '\n' ' ')" \
 	"config frags link policy port_stats reason_stats tc_egress "
-check_eq "shared pins: the flow table" "$(ls -p "$BPFFS/xdpfw" | grep -v / | tr '\n' ' ')" \
-	"conntrack ct_ports ct_stats "
+check_eq "shared pins: the flow tables and their gate" "$(ls -p "$BPFFS/xdpfw" | grep -v / | tr "\n" " ")" \
+	"conntrack4 conntrack6 ct_port_exp ct_ports ct_stats "
 
 settle
 {
