@@ -38,7 +38,7 @@ endef
 # `make bench` and `make fresh-test`.
 BUILD_DEPS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
 	      libmnl-dev pkg-config
-TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod
+TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod time
 BENCH_DEPS := xdp-tools gnuplot-nox
 FRESH_DEPS := mmdebstrap
 
@@ -60,12 +60,12 @@ endif
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(OUTPUT)/user/default_policy.o
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
-SKELS     := $(OUTPUT)/xdpfw.skel.h $(OUTPUT)/clock.skel.h
+SKELS     := $(OUTPUT)/xdpfw.skel.h $(OUTPUT)/clock.skel.h $(OUTPUT)/count.skel.h
 DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
 	     $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct
-TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen
+TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen $(OUTPUT)/tests/ctfill
 
 # Building needs clang, bpftool and the -dev packages: install what is missing first.
 all: build-deps
@@ -154,7 +154,7 @@ $(OUTPUT)/tests/%.o: tests/bench/%.c | $(OUTPUT)/tests $(SKELS) $(OUTPUT)/floor.
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XDPFW_CPPFLAGS) -Itests/bpf $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/tests/%.o: tests/netns/%.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/%.o: tests/netns/%.c | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -181,6 +181,10 @@ $(OUTPUT)/tests/test_diff: $(OUTPUT)/tests/test_diff.o $(OUTPUT)/tests/packet.o 
 $(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@
+
+$(OUTPUT)/tests/ctfill: $(OUTPUT)/tests/ctfill.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # libFuzzer harnesses with ASan and UBSan; each is linked with the userspace sources it fuzzes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -246,6 +250,7 @@ netns-test: deps
 	$(Q)XDPFW=$(OUTPUT)/xdpfw LIVEGEN=$(OUTPUT)/tests/livegen bash tests/netns/test_reload.sh
 	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
 		bash tests/netns/test_hardening.sh
+	$(Q)XDPFW=$(OUTPUT)/xdpfw CTFILL=$(OUTPUT)/tests/ctfill bash tests/netns/test_scale.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test
