@@ -39,7 +39,7 @@ endef
 BUILD_DEPS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
 	      libmnl-dev pkg-config
 TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod time
-BENCH_DEPS := xdp-tools gnuplot-nox
+BENCH_DEPS := xdp-tools gnuplot-nox iptables
 FRESH_DEPS := mmdebstrap
 
 ifeq ($(V),1)
@@ -276,7 +276,8 @@ fresh-test: fresh-deps
 
 # Never part of `make test`, never fails on speed: it measures and reports.
 bench: deps bench-deps
-	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/bench $(OUTPUT)/tests/livegen $(OUTPUT)/xdpfw
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/bench $(OUTPUT)/tests/livegen $(OUTPUT)/xdpfw \
+		$(OUTPUT)/tests/ctfill
 	$(Q)mkdir -p $(OUTPUT)/bench
 	$(Q)OUTPUT=$(OUTPUT) bash tests/bench/run.sh
 

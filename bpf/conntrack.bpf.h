@@ -108,12 +108,24 @@ static __always_inline void ct_key(struct ct_key *k, const struct l3_info *l3, _
 	__builtin_memset(k->v6.pad, 0, sizeof(k->v6.pad));
 }
 
-/* One call site per table: the verifier inlines a lookup only in a map it knows. */
+/*
+ * One call site per table: the verifier inlines a lookup only at a call that
+ * always sees the same map. The two keys share their address (a union), so
+ * clang would merge the calls into one with the map chosen by a select; a
+ * different asm after each (nothing; one move) keeps them apart.
+ */
 static __always_inline struct xdpfw_ct_val *ct_lookup(const struct ct_key *k)
 {
-	if (k->ipver == 4)
-		return bpf_map_lookup_elem(&conntrack4, &k->v4);
-	return bpf_map_lookup_elem(&conntrack6, &k->v6);
+	struct xdpfw_ct_val *v;
+
+	if (k->ipver == 4) {
+		v = bpf_map_lookup_elem(&conntrack4, &k->v4);
+		asm volatile("" : "+r"(v));
+	} else {
+		v = bpf_map_lookup_elem(&conntrack6, &k->v6);
+		asm volatile("%0 = %0" : "+r"(v));
+	}
+	return v;
 }
 
 static __always_inline int ct_create(const struct ct_key *k, const struct xdpfw_ct_val *v)
@@ -128,32 +140,34 @@ static __always_inline __u32 ct_gate_index(__u8 l4_idx, __u16 port)
 	return (__u32)(l4_idx & XDPFW_L4_MASK) * XDPFW_PORTS + port;
 }
 
+/* Can a live flow have `port` (host order) as its local port? The gate's bit says maybe. */
+static __always_inline int ct_port_maybe(__u8 l4_idx, __u16 port)
+{
+	__u32 zero = 0;
+	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
+
+	return p && (p->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)] &
+		     xdpfw_port_bit(port));
+}
+
 /*
- * Can a live flow have `port` (host order) as its local port? A set bit
- * whose deadline has passed is cleared on the way: later packets to the port
- * pay the bitmap only. An egress write that raced the clear sets it again.
- * *now: the time, read only when a bit is set.
+ * A gated packet found no flow: if the port's deadline has passed (its
+ * flows are gone), clear the bit, so that later packets to the port pay the
+ * bitmap only. Replies never come here: the deadline is read on misses only.
+ * An egress write that raced the clear sets the bit again.
  */
-static __always_inline int ct_port_maybe(__u8 l4_idx, __u16 port, __u64 *now)
+static __always_inline void ct_gate_age(__u8 l4_idx, __u16 port, __u64 now)
 {
 	__u32 zero = 0, idx = ct_gate_index(l4_idx, port);
 	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
-	__u64 *w, *until, bit = xdpfw_port_bit(port);
+	__u64 *w, *until = bpf_map_lookup_elem(&ct_port_exp, &idx), bit = xdpfw_port_bit(port);
 
-	if (!p)
-		return 0;
+	if (!p || !until || *until > now)
+		return;
 	w = &p->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)];
-	if (!(*w & bit))
-		return 0;
-	*now = bpf_jiffies64();
-	until = bpf_map_lookup_elem(&ct_port_exp, &idx);
-	if (!until || *until > *now)
-		return 1;
 	__sync_fetch_and_and(w, ~bit);
-	if (*until <= *now)
-		return 0;
-	__sync_fetch_and_or(w, bit);
-	return 1;
+	if (*until > now)
+		__sync_fetch_and_or(w, bit);
 }
 
 /* Opens the gate of the flow's local port until at least `until`: deadline first, then bit. */

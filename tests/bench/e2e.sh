@@ -3,14 +3,18 @@
 # End to end through the kernel: a live-frames generator (BPF_PROG_TEST_RUN
 # redirecting 64-byte frames out of a veth) floods the receiving namespace,
 # where each contender in turn judges them: no filter, bare XDP_DROP, xdpfw,
-# xdp-filter, the reference iptables ruleset verbatim, and its nftables
-# translation. The contenders alternate within every round.
+# xdp-filter, the reference iptables ruleset verbatim and its nftables
+# translation, each of those with an early drop as a user would add one
+# (iptables' raw PREROUTING, nftables' netdev ingress). The contenders
+# alternate within every round.
 #
 # Reported per contender and traffic class (median over rounds, min-max):
 #   Mpps      frames the sender pushed through per second (the whole path is
 #             synchronous on one CPU, so this is the end-to-end rate);
-#   CPU ns    busy CPU time of the machine per frame (/proc/stat), sender included;
-#   XDP ns    the receiving XDP program's own time per frame (bpf_stats).
+#   CPU ns    busy CPU time of the machine per frame (/proc/stat), sender included:
+#             noisy on this VM, so shown with its min-max over rounds;
+#   XDP ns    the receiving XDP program's own time per frame (bpf_stats), which
+#             repeats within a few ns run to run.
 # Output: OUT/e2e.md, OUT/e2e.csv.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,7 +56,7 @@ ip -n "$NS_R" link set ver up
 ip -n "$NS_R" link set lo up
 ip -n "$NS_R" addr add 198.18.0.1/24 dev ver
 ip -n "$NS_G" addr add 198.18.0.2/24 dev veg
-in_r bpftool prog loadall "$FLOOR" /sys/fs/bpf/floor type xdp
+in_r bpftool prog loadall "$FLOOR" /sys/fs/bpf/floor
 sysctl -qw kernel.bpf_stats_enabled=1
 
 # Contenders: attach_NAME / detach_NAME in the receiving namespace.
@@ -92,6 +96,22 @@ detach_nftables() {
 	ip netns exec "$NS_R" nft delete table inet reference
 	xdp_detach
 }
+attach_iptables_raw() {
+	attach_iptables
+	ip netns exec "$NS_R" iptables-restore --noflush <tests/bench/early.iptables
+}
+detach_iptables_raw() {
+	ip netns exec "$NS_R" iptables -t raw -F
+	detach_iptables
+}
+attach_nft_ingress() {
+	attach_nftables
+	ip netns exec "$NS_R" nft -f tests/bench/early.nft
+}
+detach_nft_ingress() {
+	ip netns exec "$NS_R" nft delete table netdev early
+	detach_nftables
+}
 
 busy_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 xdp_prog_id() { ip -n "$NS_R" -d link show ver | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'; }
@@ -119,14 +139,16 @@ memory_report() {
 			bpftool map show id "$m" -j
 		done | jq -s 'map(.bytes_memlock) | add' | sed 's/^/\nTotal: /; s/$/ bytes./'
 		echo
-		echo "The flow table (conntrack) grows linearly: its memlock divided by its entries is"
-		echo "$(bpftool map show name conntrack -j 2>/dev/null | jq -r 'if type == "array" then .[0] else . end |
-			(.bytes_memlock / .max_entries | floor)') bytes per flow; per-CPU maps grow with the CPU count."
+		for t in conntrack4 conntrack6; do
+			echo "$t: $(bpftool map show name $t -j 2>/dev/null | jq -r 'if type == "array" then .[0] else . end |
+				(.bytes_memlock / .max_entries | floor)') bytes per flow."
+		done
+		echo "Per-CPU maps grow with the CPU count."
 		echo
 	} >"$OUT/memory.md"
 }
 
-CONTENDERS="none drop xdpfw xdpfilter iptables nftables"
+CONTENDERS="none drop xdpfw xdpfilter iptables iptables_raw nftables nft_ingress"
 echo "contender,class,round,packets,seconds,cpu_ns_per_pkt,xdp_ns_per_pkt" >"$OUT/e2e.csv"
 hz=$(getconf CLK_TCK)
 for round in $(seq 1 "$ROUNDS"); do
@@ -152,8 +174,8 @@ done
 {
 	echo "### End to end: $COUNT 64-byte UDP frames per run over veth, live-frames generator, $ROUNDS rounds"
 	echo
-	echo "| contender | class | Mpps (median, min-max) | vs drop | CPU ns/frame | receiver ns/frame | XDP ns/frame |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+	echo "| contender | class | Mpps (median, min-max) | vs drop | receiver CPU ns/frame (min-max) | XDP ns/frame |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: |"
 	for c in $CONTENDERS; do
 		for class in blocked allowed; do
 			awk -F, -v c="$c" -v k="$class" '
@@ -167,18 +189,25 @@ done
 				END {
 					lo = hi = mpps[1]
 					for (i = 1; i <= n; i++) { if (mpps[i] < lo) lo = mpps[i]; if (mpps[i] > hi) hi = mpps[i] }
-					m = med(mpps, n); c_cpu = med(cpu, n); d_cpu = med(dcpu, dn)
-					printf "| %s | %s | %.2f (%.2f-%.2f) | %.2f | %.0f | %.0f | %s |\n", c, k, m, lo, hi,
-						m / med(dmpps, dn), c_cpu, c_cpu - d_cpu,
-						(c == "none" || c == "iptables" || c == "nftables") ? "-" : sprintf("%.1f", med(xdp, n))
+					m = med(mpps, n); d_cpu = med(dcpu, dn)
+					clo = chi = cpu[1] - d_cpu
+					for (i = 1; i <= n; i++) {
+						if (cpu[i] - d_cpu < clo) clo = cpu[i] - d_cpu
+						if (cpu[i] - d_cpu > chi) chi = cpu[i] - d_cpu
+					}
+					printf "| %s | %s | %.2f (%.2f-%.2f) | %.2f | %.0f (%.0f-%.0f) | %s |\n", c, k, m, lo, hi,
+						m / med(dmpps, dn), med(cpu, n) - d_cpu, clo, chi,
+						(c == "xdpfw" || c == "xdpfilter" || c == "drop") ? sprintf("%.1f", med(xdp, n)) : "-"
 				}' "$OUT/e2e.csv"
 		done
 	done
 	echo
-	echo "\"vs drop\": Mpps over bare XDP_DROP's in the same class. \"receiver ns/frame\": the machine's"
-	echo "CPU time per frame minus bare XDP_DROP's, which is the sender's and veth's share. \"XDP"
-	echo "ns/frame\": bpf_stats of the receiving program (bpf_stats adds its own ~20 ns)."
-	echo "\"none\", \"iptables\" and \"nftables\" run an XDP_PASS program on the receiver: veth"
-	echo "accepts redirected frames only with one. iptables is Debian's default (nf_tables backend)."
+	echo "\"vs drop\": Mpps over bare XDP_DROP's in the same class. \"receiver CPU\": the machine's"
+	echo "CPU time per frame minus bare XDP_DROP's (the sender's and veth's share), median and the"
+	echo "spread over rounds: it swings by tens of ns on this VM, so compare \"XDP ns/frame\" (bpf_stats"
+	echo "of the receiving program, which adds ~20 ns of its own) between XDP contenders."
+	echo "\"none\" and the netfilter contenders run an XDP_PASS program on the receiver: veth accepts"
+	echo "redirected frames only with one. iptables is Debian's default (nf_tables backend);"
+	echo "\"_raw\"/\"_ingress\": with the early drop of tests/bench/early.iptables / early.nft."
 } >"$OUT/e2e.md"
 cat "$OUT/e2e.md"

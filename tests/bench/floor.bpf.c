@@ -39,9 +39,8 @@ struct tuple {
 };
 
 /* Ethernet, two VLAN tags, IPv4 or IPv6, the ports: the reply's key, reversed. */
-static __always_inline int parse(struct xdp_md *ctx, struct tuple *t)
+static __always_inline int parse(void *data, void *end, struct tuple *t)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	void *pos = eth + 1;
 	__be16 proto;
@@ -106,7 +105,7 @@ int floor_parse(struct xdp_md *ctx)
 {
 	struct tuple t;
 
-	if (parse(ctx, &t))
+	if (parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, &t))
 		return XDP_DROP;
 	return (t.ipver == 4 ? t.k4.lport : t.k6.lport) == bpf_htons(22) ? XDP_PASS : XDP_DROP;
 }
@@ -118,7 +117,7 @@ int floor_lookup(struct xdp_md *ctx)
 	struct tuple t;
 	void *v;
 
-	if (parse(ctx, &t))
+	if (parse((void *)(long)ctx->data, (void *)(long)ctx->data_end, &t))
 		return XDP_DROP;
 	if (t.ipver == 4)
 		v = bpf_map_lookup_elem(&flows4, &t.k4);
@@ -148,4 +147,30 @@ SEC("xdp")
 int pass_all(struct xdp_md *ctx)
 {
 	return XDP_PASS;
+}
+
+/*
+ * The least a tracker does per new outbound flow: parse and insert the
+ * packet's key (host orientation: the source is local) with BPF_NOEXIST.
+ */
+SEC("tc")
+int floor_tc_insert(struct __sk_buff *skb)
+{
+	struct xdpfw_ct_val v = { .state = XDPFW_CT_ESTABLISHED };
+	struct xdpfw_ct_key4 k4;
+	struct tuple t;
+
+	if (parse((void *)(long)skb->data, (void *)(long)skb->data_end, &t) || t.ipver != 4)
+		return 0;
+	k4 = (struct xdpfw_ct_key4){ .local = t.k4.remote, .remote = t.k4.local,
+				     .lport = t.k4.rport, .rport = t.k4.lport, .proto = t.k4.proto };
+	bpf_map_update_elem(&flows4, &k4, &v, BPF_NOEXIST);
+	return 0;
+}
+
+/* The cost of a tc test run itself, for the egress program's figures. */
+SEC("tc")
+int floor_tc_empty(struct __sk_buff *skb)
+{
+	return 0; /* TC_ACT_OK */
 }

@@ -70,7 +70,7 @@ static size_t put_ipv4(const struct spec *s, __u8 *p)
 	struct iphdr *iph = (struct iphdr *)p;
 	size_t hlen = sizeof(*iph) + s->ip_opts;
 	size_t l4 = put_l4(s, p + hlen, s->frag & 0x1fff);
-	__u32 remote = 0xc6120000 | (s->remote ? s->remote : 2); /* 198.18.0.2 */
+	__u32 remote = s->remote4 ? s->remote4 : 0xc6120000 | (s->remote ? s->remote : 2);
 	__u32 local = 0xc6120000 | (s->local ? s->local : 1);	  /* 198.18.0.1 */
 
 	memset(p + sizeof(*iph), 1 /* NOP */, s->ip_opts);

@@ -46,6 +46,7 @@ struct spec {
 	__u16 icmp_id;
 	const struct spec *quote; /* ICMP error: the packet it quotes (IP header + 8 bytes) */
 	__u8 remote;		/* last byte of the remote address, default 2 */
+	__u32 remote4;		/* IPv4: the whole remote address (host order), if set */
 	__u8 local;		/* last byte of the host's address, default 1 */
 };
 

@@ -6,8 +6,9 @@
  *       N established TCP flows from 198.19.0.0/16 (2001:db8:19::/48) port
  *       443 to 198.18.0.1 (2001:db8::1) ports 32768 up, living S seconds
  *       (default 600). Prints how many were added.
- *   ctfill sockets N ADDR PORT --seconds S
- *       opens N UDP sockets connected to ADDR:PORT and holds them S seconds
+ *   ctfill sockets N ADDR PORT --seconds S [--src IPV4]
+ *       opens N UDP sockets connected to ADDR:PORT (from --src, so that holders
+ *       with different sources share no local port) and holds them S seconds
  *       (prints "ready" once all are connected); N is bounded by the hard
  *       RLIMIT_NOFILE, so run several for more.
  */
@@ -60,9 +61,11 @@ static int fill(unsigned int n, int ipver, unsigned int seconds)
 	return 0;
 }
 
-static int sockets(unsigned int n, const char *addr, unsigned int port, unsigned int seconds)
+static int sockets(unsigned int n, const char *addr, unsigned int port, unsigned int seconds,
+		   const char *src)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in me = { .sin_family = AF_INET };
 	struct rlimit rl;
 	unsigned int i;
 	int fd;
@@ -70,13 +73,15 @@ static int sockets(unsigned int n, const char *addr, unsigned int port, unsigned
 	/* Room for n descriptors, within the hard limit. */
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = n + 64;
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1 || setrlimit(RLIMIT_NOFILE, &rl)) {
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1 ||
+	    (src && inet_pton(AF_INET, src, &me.sin_addr) != 1) || setrlimit(RLIMIT_NOFILE, &rl)) {
 		perror("ctfill sockets");
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
-		if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		if (fd < 0 || (src && bind(fd, (struct sockaddr *)&me, sizeof(me))) ||
+		    connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
 			fprintf(stderr, "ctfill: socket %u: %s\n", i, strerror(errno));
 			return 1;
 		}
@@ -87,14 +92,21 @@ static int sockets(unsigned int n, const char *addr, unsigned int port, unsigned
 	return 0;
 }
 
-static unsigned int opt(int argc, char **argv, const char *name, unsigned int def)
+static const char *optstr(int argc, char **argv, const char *name)
 {
 	int i;
 
 	for (i = 0; i + 1 < argc; i++)
 		if (!strcmp(argv[i], name))
-			return strtoul(argv[i + 1], NULL, 0);
-	return def;
+			return argv[i + 1];
+	return NULL;
+}
+
+static unsigned int opt(int argc, char **argv, const char *name, unsigned int def)
+{
+	const char *v = optstr(argc, argv, name);
+
+	return v ? strtoul(v, NULL, 0) : def;
 }
 
 int main(int argc, char **argv)
@@ -103,7 +115,7 @@ int main(int argc, char **argv)
 
 	if (argc >= 5 && !strcmp(argv[1], "sockets"))
 		return sockets(strtoul(argv[2], NULL, 0), argv[3], strtoul(argv[4], NULL, 0),
-			       opt(argc, argv, "--seconds", 60));
+			       opt(argc, argv, "--seconds", 60), optstr(argc, argv, "--src"));
 	for (i = 2; i < argc; i++)
 		if (!strcmp(argv[i], "--ipv6"))
 			ipver = 6;

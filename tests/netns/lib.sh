@@ -46,7 +46,11 @@ bg() {
 
 cleanup() {
 	local pid
-	for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+	# A backgrounded function is a subshell: its child (ip netns exec ...) goes first.
+	for pid in "${BG_PIDS[@]}"; do
+		pkill -P "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
 	if ip netns list | grep -q "^$NS_P"; then
 		in_p "$XDPFW" unload "$VETH_P" >/dev/null 2>&1
 		ip netns del "$NS_P"
