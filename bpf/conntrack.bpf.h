@@ -58,6 +58,23 @@ struct {
 	__type(value, __u64);
 } ct_stats SEC(".maps");
 
+/* The counter slot of each service the flow tables have seen (include/xdpfw.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPFW_SERVICE_SLOT_COUNT);
+	__type(key, struct xdpfw_service);
+	__type(value, __u32);
+} ct_services SEC(".maps");
+
+/* The next service slot to hand out; mappable: seeding hands out slots too. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u32);
+} ct_service_next SEC(".maps");
+
 /* A flow's key in the table of its IP version, and what the gate needs of it. */
 struct ct_key {
 	union {
@@ -137,7 +154,7 @@ static __always_inline int ct_create(const struct ct_key *k, const struct xdpfw_
 
 static __always_inline __u32 ct_gate_index(__u8 l4_idx, __u16 port)
 {
-	return (__u32)(l4_idx & XDPFW_L4_MASK) * XDPFW_PORTS + port;
+	return l4_bounded(l4_idx) * XDPFW_PORTS + port;
 }
 
 /* Can a live flow have `port` (host order) as its local port? The gate's bit says maybe. */
@@ -146,7 +163,7 @@ static __always_inline int ct_port_maybe(__u8 l4_idx, __u16 port)
 	__u32 zero = 0;
 	struct xdpfw_ct_ports *p = bpf_map_lookup_elem(&ct_ports, &zero);
 
-	return p && (p->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)] &
+	return p && (p->ports[l4_bounded(l4_idx)][xdpfw_port_word(port)] &
 		     xdpfw_port_bit(port));
 }
 
@@ -164,7 +181,7 @@ static __always_inline void ct_gate_age(__u8 l4_idx, __u16 port, __u64 now)
 
 	if (!p || !until || *until > now)
 		return;
-	w = &p->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)];
+	w = &p->ports[l4_bounded(l4_idx)][xdpfw_port_word(port)];
 	__sync_fetch_and_and(w, ~bit);
 	if (*until > now)
 		__sync_fetch_and_or(w, bit);
@@ -193,7 +210,7 @@ static __always_inline void ct_gate_open(const struct ct_key *k, __u64 until)
 		old = seen;
 	}
 	bit = xdpfw_port_bit(k->lport);
-	w = &p->ports[k->l4_idx & XDPFW_L4_MASK][xdpfw_port_word(k->lport)];
+	w = &p->ports[l4_bounded(k->l4_idx)][xdpfw_port_word(k->lport)];
 	if (!(*w & bit))
 		__sync_fetch_and_or(w, bit);
 }
@@ -240,10 +257,11 @@ static __always_inline void ct_close_in(struct xdpfw_ct_val *v, __u8 state, __u6
 
 /*
  * Is this inbound packet a reply within a tracked flow? Only the writes that
- * shorten (FIN, RST) or mark a UDP flow as answered happen here.
+ * shorten (FIN, RST) or mark a UDP flow as answered happen here. *slot: the
+ * counter slot of the flow's service.
  */
 static __always_inline int ct_inbound(const struct l3_info *l3, const struct l4_info *l4,
-				      const struct xdpfw_policy *pol, __u64 now)
+				      const struct xdpfw_policy *pol, __u64 now, __u8 *slot)
 {
 	struct ct_key k;
 	struct xdpfw_ct_val *v;
@@ -255,6 +273,7 @@ static __always_inline int ct_inbound(const struct l3_info *l3, const struct l4_
 	v = ct_find(&k, now);
 	if (!v)
 		return 0;
+	*slot = v->slot;
 	if (l3->proto == IPPROTO_TCP) {
 		if (l4->tcp_flags & TCP_RST)
 			ct_close_in(v, XDPFW_CT_CLOSE, now + ct_timeout(pol, XDPFW_CT_TO_TCP_CLOSE));
@@ -338,15 +357,50 @@ static __always_inline int ct_related(struct cursor *c, int ethertype, const str
 	return ct_find(&k, bpf_jiffies64()) != NULL;
 }
 
-static __always_inline void ct_insert(const struct ct_key *k, __u8 state, __u64 now,
-				      __u64 timeout)
+/*
+ * The counter slot of a service, handed out on first sight: the shared
+ * counter gives each new service the next slot, the hash remembers it. Two
+ * CPUs racing for one new service: the first insert wins, the other's slot
+ * stays unused. Past the last slot, the catch-all.
+ */
+static __always_inline __u8 ct_service_slot(__u8 dir, __u8 proto, __be16 port)
 {
+	struct xdpfw_service key = { .dir = dir, .proto = proto, .port = port };
+	__u32 *slot = bpf_map_lookup_elem(&ct_services, &key), zero = 0, *next, idx;
+
+	if (slot)
+		return *slot;
+	next = bpf_map_lookup_elem(&ct_service_next, &zero);
+	if (!next)
+		return XDPFW_SLOT_OTHER_OUT;
+	idx = __sync_fetch_and_add(next, 1);
+	if (idx >= XDPFW_SERVICE_SLOT_COUNT)
+		return XDPFW_SLOT_OTHER_OUT;
+	idx += XDPFW_SLOT_FIRST_SERVICE;
+	if (!bpf_map_update_elem(&ct_services, &key, &idx, BPF_NOEXIST))
+		return idx;
+	slot = bpf_map_lookup_elem(&ct_services, &key);
+	return slot ? *slot : XDPFW_SLOT_OTHER_OUT;
+}
+
+/*
+ * A new flow. The service side of one the host opens (dir out) is the
+ * remote port; of a connection to the host (dir in), the local one.
+ */
+static __always_inline void ct_insert(const struct ct_key *k, __u8 state, __u64 now,
+				      __u64 timeout, __u8 dir)
+{
+	__be16 port = dir == XDPFW_DIR_OUT ? (k->ipver == 4 ? k->v4.rport : k->v6.rport)
+					   : (k->ipver == 4 ? k->v4.lport : k->v6.lport);
 	struct xdpfw_ct_val v = {
 		.expires = now + timeout,
 		.created = now,
 		.refreshed = now,
 		.state = state,
 	};
+
+	if (k->l4_idx < XDPFW_L4_MAX)
+		v.slot = ct_service_slot(dir, k->ipver == 4 ? k->v4.proto : k->v6.proto, port);
 
 	if (ct_create(k, &v))
 		return;
@@ -388,7 +442,7 @@ static __always_inline void ct_outbound_tcp(const struct ct_key *k, struct xdpfw
 			ct_renew(k, v, XDPFW_CT_SYN_SENT, now, pol, XDPFW_CT_TO_TCP_SYN_SENT);
 		} else {
 			ct_insert(k, XDPFW_CT_SYN_SENT, now,
-				  ct_timeout(pol, XDPFW_CT_TO_TCP_SYN_SENT));
+				  ct_timeout(pol, XDPFW_CT_TO_TCP_SYN_SENT), XDPFW_DIR_OUT);
 		}
 	} else if (flags & TCP_SYN) {
 		/* A SYN-ACK never creates: an inbound SYN flood must not fill the table. */
@@ -398,7 +452,7 @@ static __always_inline void ct_outbound_tcp(const struct ct_key *k, struct xdpfw
 	} else if (!v) {
 		/* Data or ACK of a connection the host did not open: track it from here. */
 		ct_insert(k, XDPFW_CT_ESTABLISHED, now,
-			  ct_timeout(pol, XDPFW_CT_TO_TCP_ESTABLISHED));
+			  ct_timeout(pol, XDPFW_CT_TO_TCP_ESTABLISHED), XDPFW_DIR_IN);
 	} else if (v->state == XDPFW_CT_FIN) {
 		ct_renew(k, v, XDPFW_CT_FIN, now, pol, XDPFW_CT_TO_TCP_FIN);
 	} else if (v->state != XDPFW_CT_CLOSE || (v->flags & XDPFW_CT_F_RST_IN)) {
@@ -453,7 +507,7 @@ static __always_inline void ct_outbound(const struct l3_info *l3, const struct l
 	if (v)
 		ct_refresh(&k, v, XDPFW_CT_ESTABLISHED, now, timeout);
 	else
-		ct_insert(&k, XDPFW_CT_ESTABLISHED, now, timeout);
+		ct_insert(&k, XDPFW_CT_ESTABLISHED, now, timeout, XDPFW_DIR_OUT);
 }
 
 #endif /* XDPFW_CONNTRACK_BPF_H */

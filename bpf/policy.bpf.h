@@ -48,10 +48,21 @@ static __always_inline __u8 l4_of(__u8 proto)
 	return proto == IPPROTO_TCP ? XDPFW_L4_TCP : proto == IPPROTO_UDP ? XDPFW_L4_UDP : XDPFW_L4_MAX;
 }
 
+/*
+ * An enum xdpfw_l4 as an array index the verifier sees bounded: the compiler
+ * drops a mask it can prove redundant (after an l4_idx < XDPFW_L4_MAX test),
+ * while the verifier may have lost that test's bound on a spilled copy.
+ */
+static __always_inline __u32 l4_bounded(__u32 l4_idx)
+{
+	asm volatile("" : "+r"(l4_idx));
+	return l4_idx & XDPFW_L4_MASK;
+}
+
 /* Is `port` (host order) open to l4_idx (enum xdpfw_l4) under the policy? */
 static __always_inline int port_allowed(const struct xdpfw_policy *pol, __u8 l4_idx, __u16 port)
 {
-	return !!(pol->ports[l4_idx & XDPFW_L4_MASK][xdpfw_port_word(port)] &
+	return !!(pol->ports[l4_bounded(l4_idx)][xdpfw_port_word(port)] &
 		  xdpfw_port_bit(port));
 }
 

@@ -22,19 +22,40 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Counters: slot x reason, per CPU (include/xdpfw.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XDPFW_PORT_STATS_ENTRIES);
+	__uint(max_entries, XDPFW_COUNTERS);
 	__type(key, __u32);
-	__type(value, struct xdpfw_port_stats);
-} port_stats SEC(".maps");
+	__type(value, struct xdpfw_counter);
+} counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XDPFW_REASON_MAX);
+	__uint(max_entries, XDPFW_CLOSED_BUCKETS);
 	__type(key, __u32);
-	__type(value, struct xdpfw_reason_stats);
-} reason_stats SEC(".maps");
+	__type(value, struct xdpfw_closed_port);
+} closed_ports SEC(".maps");
+
+/* The policy slots' labels: userspace writes and reads them; pinned with the counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFW_POLICY_SLOT_COUNT);
+	__type(key, __u32);
+	__type(value, struct xdpfw_slot_label);
+} slot_labels SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpfw_log_state);
+} log_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XDPFW_LOG_RING_BYTES);
+} drop_log SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -49,6 +70,11 @@ struct pkt {
 	__u16 dport;	 /* host order, valid when l4_idx < XDPFW_L4_MAX */
 	__u8 l4_idx;	 /* enum xdpfw_l4, XDPFW_L4_MAX when no port applies */
 	__u8 frag;	 /* enum frag_kind */
+	__u8 slot;	 /* the counter slot */
+	__u8 ipver;	 /* for the drop log: 0 until the IP header parsed */
+	__u16 l3off;
+	__u16 l4off;
+	__u8 proto;
 	struct xdpfw_frag_key fkey; /* filled when frag != FRAG_NONE */
 };
 
@@ -69,9 +95,9 @@ struct l4_args {
 	__u8 ipver;
 	__u8 proto;
 	__u8 l4_idx;	 /* out: enum xdpfw_l4 */
-	__u8 reserved;
+	__u8 slot;	 /* out: the counter slot */
 	__u16 dport;	 /* out: host order */
-	__u16 reserved2;
+	__u16 reserved;
 };
 
 /* Transport headers beyond this offset are not looked for (malformed). */
@@ -119,10 +145,12 @@ static __always_inline enum xdpfw_reason judge_icmp(struct cursor *c, int ethert
 						    const struct xdpfw_policy *pol)
 {
 	__u32 drop = l3->ipver == 4 ? XDPFW_F_ICMP_DROP : XDPFW_F_ICMP6_DROP;
+	__u8 slot;
 
 	if (l3->ipver == 6 && icmp6_essential(l4->icmp_type))
 		return XDPFW_REASON_PASSED_ICMP;
-	if (is_echo_reply(l3->proto, l4->icmp_type) && ct_inbound(l3, l4, pol, bpf_jiffies64()))
+	if (is_echo_reply(l3->proto, l4->icmp_type) &&
+	    ct_inbound(l3, l4, pol, bpf_jiffies64(), &slot))
 		return XDPFW_REASON_PASSED_ESTABLISHED;
 	if (is_icmp_error(l3->proto, l4->icmp_type) && ct_related(c, ethertype, l3, pol))
 		return XDPFW_REASON_PASSED_RELATED;
@@ -169,7 +197,7 @@ static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertyp
 		return judge_icmp(c, ethertype, l3, l4, pol);
 	case IPPROTO_UDPLITE:
 		/* No port rules of its own: replies of the host's flows pass, the rest is default. */
-		if (ct_inbound(l3, l4, pol, bpf_jiffies64()))
+		if (ct_inbound(l3, l4, pol, bpf_jiffies64(), &p->slot))
 			return XDPFW_REASON_PASSED_ESTABLISHED;
 		return by_default(pol, XDPFW_REASON_DROPPED_PROTO);
 	default:
@@ -180,12 +208,17 @@ static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertyp
 	if (ct_port_maybe(p->l4_idx, p->dport)) {
 		now = bpf_jiffies64();
 		if ((p->l4_idx == XDPFW_L4_UDP || tcp_flags_valid(l4->tcp_flags)) &&
-		    ct_inbound(l3, l4, pol, now))
+		    ct_inbound(l3, l4, pol, now, &p->slot))
 			return XDPFW_REASON_PASSED_ESTABLISHED;
 		ct_gate_age(p->l4_idx, p->dport, now);
 	}
-	if (port_allowed(pol, p->l4_idx, p->dport))
+	p->slot = XDPFW_SLOT_OTHER_TCP + (p->l4_idx & XDPFW_L4_MASK);
+	if (port_allowed(pol, p->l4_idx, p->dport)) {
+		/* An open port without a slot of its own (past the last one): its catch-all. */
+		if (pol->port_slot[l4_bounded(p->l4_idx)][p->dport])
+			p->slot = pol->port_slot[l4_bounded(p->l4_idx)][p->dport];
 		return XDPFW_REASON_PASSED_PORT;
+	}
 	return by_default(pol, XDPFW_REASON_DROPPED_PORT);
 }
 
@@ -198,6 +231,7 @@ static __always_inline enum xdpfw_reason judge_later_fragment(struct pkt *p)
 		return XDPFW_REASON_DROPPED_FRAGMENT;
 	p->l4_idx = v->l4_idx;
 	p->dport = v->port;
+	p->slot = v->slot;
 	return XDPFW_REASON_PASSED_FRAGMENT;
 }
 
@@ -207,6 +241,7 @@ static __always_inline void remember_first_fragment(struct pkt *p)
 		.expires = bpf_jiffies64() + (__u64)XDPFW_FRAG_TIMEOUT_S * kernel_hz,
 		.port = p->dport,
 		.l4_idx = p->l4_idx,
+		.slot = p->slot,
 	};
 
 	bpf_map_update_elem(&frags, &p->fkey, &v, BPF_ANY);
@@ -300,6 +335,7 @@ static __always_inline int xdpfw_judge(struct xdp_md *ctx, struct l4_args *a)
 	if (!a)
 		return XDPFW_REASON_DROPPED_MALFORMED;
 	a->l4_idx = XDPFW_L4_MAX;
+	a->slot = XDPFW_SLOT_NONE;
 	if (l4_from_args((void *)(long)ctx->data, (void *)(long)ctx->data_end, a, &c, &l3, &l4))
 		return XDPFW_REASON_DROPPED_MALFORMED;
 	pol = active_policy();
@@ -322,6 +358,10 @@ static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt
 		return XDPFW_REASON_PASSED_NONIP;
 	if (parse_ip(&c, ctx, 1, ethertype, &l3) || check_ip_len(ctx, p, &l3))
 		return XDPFW_REASON_DROPPED_MALFORMED;
+	p->ipver = l3.ipver;
+	p->l3off = l3.l3off;
+	p->l4off = l3.l4off;
+	p->proto = l3.proto;
 	if (is_martian(&l3))
 		return XDPFW_REASON_DROPPED_MARTIAN;
 	if (l3.frag != FRAG_NONE) {
@@ -336,36 +376,119 @@ static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt
 	if (args) {
 		p->l4_idx = args->l4_idx;
 		p->dport = args->dport;
+		p->slot = args->slot;
 	}
 	return reason;
 }
 
+/* A port without a slot of its own: its closed-port bucket, when it holds or can take one. */
+static __always_inline void count_closed_port(const struct pkt *p, int passed)
+{
+	__u32 key = 1 + ((__u32)p->l4_idx << 16 | p->dport), idx = xdpfw_closed_bucket(key);
+	struct xdpfw_closed_port *b = bpf_map_lookup_elem(&closed_ports, &idx);
+	struct xdpfw_counter *c;
+
+	if (!b || (b->key && b->key != key))
+		return; /* another port holds it: counted in the slot only */
+	b->key = key;
+	c = passed ? &b->passed : &b->dropped;
+	c->packets++;
+	c->bytes += p->bytes;
+}
+
 static __always_inline void count(struct xdp_md *ctx, struct pkt *p, __u32 reason, int passed)
 {
-	struct xdpfw_reason_stats *rs;
-	struct xdpfw_port_stats *ps;
-	__u32 idx;
+	__u32 idx = (__u32)p->slot * XDPFW_REASON_SLOTS + (reason & (XDPFW_REASON_SLOTS - 1));
+	struct xdpfw_counter *c;
 
 	if (!p->bytes)
 		p->bytes = bpf_xdp_get_buff_len(ctx);
-	rs = bpf_map_lookup_elem(&reason_stats, &reason);
-	if (rs) {
-		rs->packets++;
-		rs->bytes += p->bytes;
+	c = bpf_map_lookup_elem(&counters, &idx);
+	if (c) {
+		c->packets++;
+		c->bytes += p->bytes;
 	}
-	if (p->l4_idx >= XDPFW_L4_MAX)
-		return;
-	idx = (__u32)p->l4_idx * XDPFW_PORTS + p->dport;
-	ps = bpf_map_lookup_elem(&port_stats, &idx);
-	if (!ps)
-		return;
-	if (passed) {
-		ps->passed_packets++;
-		ps->passed_bytes += p->bytes;
-	} else {
-		ps->dropped_packets++;
-		ps->dropped_bytes += p->bytes;
+	if (p->slot == XDPFW_SLOT_OTHER_TCP || p->slot == XDPFW_SLOT_OTHER_UDP)
+		count_closed_port(p, passed);
+}
+
+/* One token of the CPU's share of the log budget, refilled by the jiffies gone by. */
+static __always_inline int log_token(struct xdpfw_log_state *st, const struct xdpfw_policy *pol)
+{
+	__u64 now = bpf_jiffies64(), idle = now - st->last, t;
+
+	/* Long idle (or the first drop): the bucket is full whatever the product says. */
+	if (idle > 1 << 20)
+		idle = 1 << 20;
+	t = st->tokens_micro + idle * pol->log_micro_per_jiffy;
+	st->last = now;
+	if (t > pol->log_burst_micro)
+		t = pol->log_burst_micro;
+	if (t < 1000000) {
+		st->tokens_micro = t;
+		return 0;
 	}
+	st->tokens_micro = t - 1000000;
+	return 1;
+}
+
+/* The addresses and ports of a dropped packet, where its headers are (bounds-checked). */
+static __always_inline void log_fill(struct xdp_md *ctx, const struct pkt *p,
+				     struct xdpfw_log_record *r)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6h = data + (p->l3off & 1023);
+	struct iphdr *iph = data + (p->l3off & 1023);
+	__u8 *l4 = data + (p->l4off & 1023);
+
+	if (p->ipver == 4 && (void *)(iph + 1) <= end) {
+		r->saddr[0] = iph->saddr;
+		r->daddr[0] = iph->daddr;
+	} else if (p->ipver == 6 && (void *)(ip6h + 1) <= end) {
+		__builtin_memcpy(r->saddr, &ip6h->saddr, sizeof(r->saddr));
+		__builtin_memcpy(r->daddr, &ip6h->daddr, sizeof(r->daddr));
+	}
+	if (!p->ipver || p->frag == FRAG_LATER || (void *)(l4 + 4) > end)
+		return;
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP || p->proto == IPPROTO_UDPLITE) {
+		r->sport = *(__be16 *)l4;
+		r->dport = *(__be16 *)(l4 + 2);
+		if (p->proto == IPPROTO_TCP && (void *)(l4 + TCP_FLAGS_OFF + 1) <= end)
+			r->tcp_flags = l4[TCP_FLAGS_OFF];
+	} else if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
+		r->icmp_type = l4[0];
+	}
+}
+
+/* A dropped packet: a record in the ring while the budget lasts; a counter always. */
+static __always_inline void log_drop(struct xdp_md *ctx, const struct pkt *p, __u32 reason)
+{
+	struct xdpfw_policy *pol = active_policy();
+	struct xdpfw_log_record *r;
+	struct xdpfw_log_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&log_state, &zero);
+	if (!st || !pol)
+		return;
+	if (!log_token(st, pol)) {
+		st->counter[XDPFW_LOG_SUPPRESSED]++;
+		return;
+	}
+	r = bpf_ringbuf_reserve(&drop_log, sizeof(*r), 0);
+	if (!r) {
+		st->counter[XDPFW_LOG_LOST]++;
+		return;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	r->ktime = bpf_ktime_get_ns();
+	r->len = p->bytes;
+	r->ipver = p->ipver;
+	r->proto = p->proto;
+	r->reason = reason;
+	log_fill(ctx, p, r);
+	bpf_ringbuf_submit(r, 0);
+	st->counter[XDPFW_LOG_SENT]++;
 }
 
 SEC("xdp.frags")
@@ -378,6 +501,8 @@ int xdpfw_xdp(struct xdp_md *ctx)
 	if (passed && p.frag == FRAG_FIRST)
 		remember_first_fragment(&p);
 	count(ctx, &p, reason, passed);
+	if (!passed)
+		log_drop(ctx, &p, reason);
 	return passed ? XDP_PASS : XDP_DROP;
 }
 

@@ -59,6 +59,79 @@ enum xdpfw_ct_timeout {
 #undef XDPFW_CT_TIMEOUT_ENUM
 
 /*
+ * Counter slots: a slot is a row of `stats`, traffic of one (direction,
+ * protocol, port or range) or a catch-all. The counters of an interface are
+ * one per-CPU array of XDPFW_SLOTS x XDPFW_REASON_SLOTS (packets, bytes):
+ * one lookup a packet, and the per-reason totals are sums over the slots.
+ *   - fixed slots: no port (ICMP, other protocols, non-IP, malformed), and
+ *     inbound TCP or UDP to a port without a slot of its own (those are also
+ *     counted per port in the closed-ports buckets, see below);
+ *   - policy slots: one per allowed port or range, direction in; userspace
+ *     keeps their labels (slot_labels) stable across reloads;
+ *   - service slots: the service side of tracked flows, shared by every
+ *     interface: the remote port of a flow the host opened (direction out:
+ *     an origin's 80, an upstream resolver's 53), the local port of a
+ *     connection to a port the policy has closed since (direction in).
+ *     Allocated on a flow's creation (ct_services); replies are counted
+ *     under the slot their flow carries.
+ */
+#define XDPFW_SLOTS		192
+#define XDPFW_POLICY_SLOT_COUNT 94
+#define XDPFW_REASON_SLOTS	16 /* room per slot for every reason, present and future */
+
+enum xdpfw_fixed_slot {
+	XDPFW_SLOT_NONE,      /* no port */
+	XDPFW_SLOT_OTHER_TCP, /* inbound TCP to a port without its own slot */
+	XDPFW_SLOT_OTHER_UDP,
+	XDPFW_SLOT_OTHER_OUT, /* replies of flows whose service got no slot */
+	XDPFW_SLOT_FIRST_POLICY,
+};
+
+#define XDPFW_SLOT_FIRST_SERVICE (XDPFW_SLOT_FIRST_POLICY + XDPFW_POLICY_SLOT_COUNT)
+#define XDPFW_SERVICE_SLOT_COUNT (XDPFW_SLOTS - XDPFW_SLOT_FIRST_SERVICE)
+#define XDPFW_COUNTERS		 (XDPFW_SLOTS * XDPFW_REASON_SLOTS)
+
+struct xdpfw_counter {
+	__u64 packets;
+	__u64 bytes; /* whole frames, from the Ethernet header */
+};
+
+/* What a slot counts: direction, protocol, ports lo..hi (host order). */
+enum xdpfw_dir {
+	XDPFW_DIR_IN = 1,  /* to a service of the host */
+	XDPFW_DIR_OUT = 2, /* replies of a connection the host opened */
+};
+
+struct xdpfw_slot_label {
+	__u8 dir;   /* enum xdpfw_dir; 0: unused */
+	__u8 proto; /* IPPROTO_TCP, IPPROTO_UDP */
+	__u16 lo;
+	__u16 hi;
+	__u16 reserved;
+};
+
+/*
+ * Inbound TCP/UDP to ports without their own slot, per port: a per-CPU
+ * array of direct-mapped buckets. A port takes its bucket (index: a hash of
+ * l4 and port) the first time it is seen on that CPU and is counted there
+ * exactly from then on; a port whose bucket another port holds is counted
+ * in its OTHER slot only (unattributed). `--reset` frees the buckets.
+ */
+#define XDPFW_CLOSED_BUCKETS	256
+
+struct xdpfw_closed_port {
+	__u32 key; /* 0: free; else 1 + (l4 << 16 | port) */
+	__u32 reserved;
+	struct xdpfw_counter passed;
+	struct xdpfw_counter dropped;
+};
+
+static inline __attribute__((always_inline)) __u32 xdpfw_closed_bucket(__u32 key)
+{
+	return (key * 2654435761U) >> 24; /* Knuth's multiplicative hash: 256 buckets */
+}
+
+/*
  * The policy as the BPF programs read it. The policy map holds two of these
  * (slots 0 and 1); the active slot number lives in the config map. Writers
  * fill the inactive slot and then flip the active slot in one map update.
@@ -67,6 +140,12 @@ struct xdpfw_policy {
 	__u64 ports[XDPFW_L4_MAX][XDPFW_PORT_WORDS]; /* bit set: destination port allowed */
 	__u32 flags;				     /* XDPFW_F_* */
 	__u32 timeouts[XDPFW_CT_TO_MAX];	     /* seconds, by enum xdpfw_ct_timeout */
+	__u32 log_rate;				     /* drop log records a second (log-rate) */
+	__u32 reserved;
+	/* log_rate as each CPU's budget, in millionths of a record (filled by the loader). */
+	__u64 log_micro_per_jiffy;
+	__u64 log_burst_micro;
+	__u8 port_slot[XDPFW_L4_MAX][XDPFW_PORTS]; /* counter slot of an allowed port; 0: none */
 };
 
 #define XDPFW_POLICY_SLOTS	2
@@ -76,17 +155,9 @@ struct xdpfw_config {
 	__u32 own_clsact;  /* 1 when load created the clsact qdisc: unload removes it */
 	__u32 hz;	   /* the programs' kernel_hz, for userspace to read flow times */
 	__u32 reserved;
+	__u64 loaded_at; /* unix seconds: the counters' epoch... */
+	__u64 reset_at;	 /* ...or the last --reset, when later */
 };
-
-/* Per-port counters: index = l4 * XDPFW_PORTS + destination port (host order). */
-struct xdpfw_port_stats {
-	__u64 passed_packets;
-	__u64 passed_bytes;
-	__u64 dropped_packets;
-	__u64 dropped_bytes;
-};
-
-#define XDPFW_PORT_STATS_ENTRIES (XDPFW_L4_MAX * XDPFW_PORTS)
 
 /*
  * Verdict reasons, passing ones first: the verdict of a reason is
@@ -114,12 +185,46 @@ enum xdpfw_reason {
 };
 #undef XDPFW_REASON_ENUM
 
+_Static_assert(XDPFW_REASON_MAX <= XDPFW_REASON_SLOTS, "a counter for every reason in a slot");
+
 #define XDPFW_REASON_FIRST_DROP XDPFW_REASON_DROPPED_PORT
 
-struct xdpfw_reason_stats {
-	__u64 packets;
-	__u64 bytes;
+/*
+ * The drop log: dropped packets sampled into a ring buffer (drop_log) under
+ * a per-CPU token bucket (log_state), whose rate the policy sets (log-rate,
+ * records a second per interface, shared among the CPUs). Beyond the budget
+ * a dropped packet costs one counter increment.
+ */
+struct xdpfw_log_record {
+	__u64 ktime; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 len; /* frame bytes */
+	__be16 sport;
+	__be16 dport;
+	__u8 ipver;
+	__u8 proto;
+	__u8 tcp_flags;
+	__u8 reason; /* enum xdpfw_reason */
+	__u8 icmp_type;
+	__u8 reserved[3];
 };
+
+enum xdpfw_log_counter {
+	XDPFW_LOG_SENT,	      /* records written to the ring */
+	XDPFW_LOG_SUPPRESSED, /* drops over the budget: not logged */
+	XDPFW_LOG_LOST,	      /* within the budget, but the ring was full */
+	XDPFW_LOG_COUNTER_MAX,
+};
+
+struct xdpfw_log_state {
+	__u64 tokens_micro; /* millionths of a record */
+	__u64 last;	    /* jiffies of the last refill */
+	__u64 counter[XDPFW_LOG_COUNTER_MAX];
+};
+
+#define XDPFW_LOG_RING_BYTES	(256 * 1024)
+#define XDPFW_LOG_RATE_DEFAULT	100
 
 /*
  * Fragment tracking: the first fragment of a datagram that passed records
@@ -139,7 +244,8 @@ struct xdpfw_frag_val {
 	__u64 expires;	  /* jiffies, as flow times */
 	__u16 port;	  /* destination port of the first fragment, 0 if none */
 	__u8 l4_idx;	  /* enum xdpfw_l4, or XDPFW_L4_MAX when not TCP/UDP */
-	__u8 reserved[5];
+	__u8 slot;	  /* the counter slot the first fragment was counted in */
+	__u8 reserved[4];
 };
 
 #define XDPFW_FRAG_ENTRIES	16384
@@ -191,7 +297,15 @@ struct xdpfw_ct_val {
 	__u64 refreshed; /* last egress write: refreshes are rate limited */
 	__u8 state;	    /* enum xdpfw_ct_state */
 	__u8 flags;	    /* XDPFW_CT_F_* */
-	__u8 reserved[6];
+	__u8 slot;	    /* the counter slot of the flow's service side */
+	__u8 reserved[5];
+};
+
+/* A service the flow tables have seen (ct_services): the key of its slot. */
+struct xdpfw_service {
+	__u8 dir;   /* enum xdpfw_dir */
+	__u8 proto;
+	__be16 port;
 };
 
 #define XDPFW_CT_DEFAULT_SIZE	262144
@@ -238,12 +352,17 @@ enum xdpfw_ct_counter {
 #define XDPFW_MAPS(X)                                                                              \
 	X(POLICY, "policy", 0, struct xdpfw_policy, XDPFW_POLICY_SLOTS)                            \
 	X(CONFIG, "config", 0, struct xdpfw_config, 1)                                             \
-	X(PORT_STATS, "port_stats", 0, struct xdpfw_port_stats, XDPFW_PORT_STATS_ENTRIES)          \
-	X(REASON_STATS, "reason_stats", 0, struct xdpfw_reason_stats, XDPFW_REASON_MAX)            \
+	X(COUNTERS, "counters", 0, struct xdpfw_counter, XDPFW_COUNTERS)                           \
+	X(CLOSED_PORTS, "closed_ports", 0, struct xdpfw_closed_port, XDPFW_CLOSED_BUCKETS)         \
+	X(SLOT_LABELS, "slot_labels", 0, struct xdpfw_slot_label, XDPFW_POLICY_SLOT_COUNT)         \
+	X(LOG_STATE, "log_state", 0, struct xdpfw_log_state, 1)                                    \
+	X(DROP_LOG, "drop_log", 0, __u8[0], XDPFW_LOG_RING_BYTES)                                  \
 	X(FRAGS, "frags", 0, struct xdpfw_frag_val, XDPFW_FRAG_ENTRIES)                            \
 	X(CT_STATS, "ct_stats", 1, __u64, XDPFW_CT_COUNTER_MAX)                                    \
 	X(CT_PORTS, "ct_ports", 1, struct xdpfw_ct_ports, 1)                                       \
 	X(CT_PORT_EXP, "ct_port_exp", 1, __u64, XDPFW_CT_PORT_EXP_ENTRIES)                         \
+	X(CT_SERVICES, "ct_services", 1, __u32, XDPFW_SERVICE_SLOT_COUNT)                          \
+	X(CT_SERVICE_NEXT, "ct_service_next", 1, __u32, 1)                                         \
 	X(CONNTRACK6, "conntrack6", 1, struct xdpfw_ct_val, 0)                                     \
 	X(CONNTRACK4, "conntrack4", 1, struct xdpfw_ct_val, 0)
 

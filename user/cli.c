@@ -6,14 +6,19 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "clock.h"
 #include "conntrack.h"
+#include "droplog.h"
 #include "loader.h"
 #include "output.h"
 #include "policy.h"
@@ -28,7 +33,16 @@ enum opt_bits {
 	OPT_POLICY = 1 << 0,
 	OPT_MODE = 1 << 1,
 	OPT_JSON = 1 << 2,
+	OPT_PROMETHEUS = 1 << 3,
+	OPT_INTERVAL = 1 << 4,
+	OPT_COUNT = 1 << 5,
+	OPT_TOP = 1 << 6,
+	OPT_RESET = 1 << 7,
+	OPT_SECONDS = 1 << 8,
 };
+
+/* Longest --interval and --seconds: a day. */
+#define MAX_SECONDS 86400.0
 
 struct verb {
 	const char *name;
@@ -178,16 +192,209 @@ static int do_status(const struct args *a)
 	return EXIT_OK;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	stop = 1;
+}
+
+/* SIGINT and SIGTERM end a --interval or log run cleanly, with its last output. */
+static void catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * The interfaces a read verb covers: the one named (whether loaded or not:
+ * reading it says), else every loaded one. free() *info.
+ */
+static int pick_ifaces(const struct args *a, struct iface_status **info, size_t *n)
+{
+	size_t i;
+
+	if (xdpfw_status(info, n))
+		return -1;
+	if (!a->n_pos)
+		return 0;
+	for (i = 0; i < *n && strcmp((*info)[i].name, a->pos[0]); i++)
+		;
+	if (i < *n) {
+		memmove(*info, &(*info)[i], sizeof(**info));
+	} else {
+		free(*info);
+		*info = calloc(1, sizeof(**info));
+		if (!*info)
+			return -1;
+		snprintf((*info)->name, sizeof((*info)->name), "%s", a->pos[0]);
+		(*info)->mode = "?";
+	}
+	*n = 1;
+	return 0;
+}
+
+static void free_stats(struct stats *st, size_t n)
+{
+	size_t i;
+
+	for (i = 0; st && i < n; i++)
+		stats_free(&st[i]);
+	free(st);
+}
+
+/* A reading of every interface in info: NULL after a message when one fails. */
+static struct stats *read_stats(const struct iface_status *info, size_t n)
+{
+	struct stats *st = calloc(n ? n : 1, sizeof(*st));
+	size_t i;
+
+	for (i = 0; st && i < n; i++) {
+		if (stats_read(info[i].name, &st[i])) {
+			free_stats(st, i);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+static void print_stats(const struct stats *st, const struct iface_status *info, size_t n,
+			const struct args *a)
+{
+	struct stats_view v = { .top = a->top, .one = a->n_pos, .lines = a->interval > 0 };
+
+	if (a->prometheus)
+		output_stats_prometheus(st, info, n, stdout);
+	else if (json_output)
+		output_stats_json(st, n, &v, stdout);
+	else
+		output_stats_table(st, n, &v, stdout);
+	fflush(stdout);
+}
+
+static void sleep_until(struct timespec *at, double secs)
+{
+	long long ns = at->tv_nsec + (long long)(secs * 1e9);
+
+	at->tv_sec += ns / 1000000000;
+	at->tv_nsec = ns % 1000000000;
+	while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, at, NULL) == EINTR)
+		;
+}
+
+/* --interval: a sample of rates every interval, on a fixed beat, --count times or until a signal. */
+static int stats_every(const struct args *a, const struct iface_status *info, size_t n)
+{
+	struct stats *prev, *cur = NULL, *d;
+	struct timespec at;
+	unsigned long k;
+	size_t i;
+	int err = 0;
+
+	prev = read_stats(info, n);
+	if (!prev)
+		return EXIT_FAIL;
+	d = calloc(n, sizeof(*d));
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	for (k = 0; d && !err && (!a->count || k < a->count); k++) {
+		sleep_until(&at, a->interval);
+		if (stop)
+			break;
+		cur = read_stats(info, n);
+		if (!cur) {
+			err = -EIO;
+			break;
+		}
+		for (i = 0; i < n && !err; i++)
+			err = stats_delta(&prev[i], &cur[i], &d[i]);
+		if (!err)
+			print_stats(d, info, n, a);
+		for (i = 0; i < n; i++)
+			stats_free(&d[i]);
+		free_stats(prev, n);
+		prev = cur;
+	}
+	free(d);
+	free_stats(prev, n);
+	return d && !err ? EXIT_OK : EXIT_FAIL;
+}
+
 static int do_stats(const struct args *a)
 {
+	struct iface_status *info = NULL;
+	struct stats *st;
+	int ret = EXIT_OK;
+	size_t n, i;
+
+	if (pick_ifaces(a, &info, &n))
+		return EXIT_FAIL;
+	if (a->interval > 0) {
+		if (!n) {
+			pr_err("stats: xdpfw is not loaded on any interface");
+			ret = EXIT_FAIL;
+		} else {
+			catch_stop();
+			ret = stats_every(a, info, n);
+		}
+		free(info);
+		return ret;
+	}
+	st = read_stats(info, n);
+	if (!st) {
+		free(info);
+		return EXIT_FAIL;
+	}
+	print_stats(st, info, n, a);
+	/* Printed, then zeroed: what came in between is lost, as with nft's reset. */
+	for (i = 0; a->reset && i < n; i++)
+		if (stats_reset(info[i].name))
+			ret = EXIT_FAIL;
+	free_stats(st, n);
+	free(info);
+	return ret;
+}
+
+/* log [IFACE]: every loaded interface's drop log when none is named. */
+static int do_log(const struct args *a)
+{
+	struct droplog_opts o = { .json = json_output, .count = a->count, .seconds = a->seconds,
+				  .stop = &stop, .out = stdout };
+	struct iface_status *info = NULL;
+	const char **names;
+	size_t n, i;
+	int err;
+
+	if (pick_ifaces(a, &info, &n))
+		return EXIT_FAIL;
+	if (!n) {
+		pr_err("log: xdpfw is not loaded on any interface");
+		free(info);
+		return EXIT_FAIL;
+	}
+	names = calloc(n, sizeof(*names));
+	if (!names) {
+		free(info);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++)
+		names[i] = info[i].name;
+	catch_stop();
+	err = droplog_follow(names, n, &o);
+	free(names);
+	free(info);
+	return from_err(err);
+}
+
+static int do_suggest(const struct args *a)
+{
+	static struct policy live;
 	struct stats st;
 
-	if (stats_read(a->pos[0], &st))
+	if (xdpfw_read_live(a->pos[0], &live, NULL) || stats_read(a->pos[0], &st))
 		return EXIT_FAIL;
-	if (json_output)
-		output_stats_json(a->pos[0], &st, stdout);
-	else
-		output_stats_table(&st, stdout);
+	output_suggest(&st, &live, stdout);
 	stats_free(&st);
 	return EXIT_OK;
 }
@@ -249,7 +456,12 @@ static const struct verb verbs[] = {
 	{ "deny", do_deny, 0, 3, MAX_POS, true, true, "deny IFACE tcp|udp PORTS" },
 	{ "check", do_check, OPT_JSON, 1, 1, false, false, "check FILE [--json]" },
 	{ "status", do_status, OPT_JSON, 0, 0, true, false, "status [--json]" },
-	{ "stats", do_stats, OPT_JSON, 1, 1, true, true, "stats IFACE [--json]" },
+	{ "stats", do_stats, OPT_JSON | OPT_PROMETHEUS | OPT_INTERVAL | OPT_COUNT | OPT_TOP | OPT_RESET,
+	  0, 1, true, true,
+	  "stats [IFACE] [--json|--prometheus] [--interval SECONDS [--count N]] [--top N] [--reset]" },
+	{ "log", do_log, OPT_JSON | OPT_COUNT | OPT_SECONDS, 0, 1, true, true,
+	  "log [IFACE] [--json] [--count N] [--seconds SECONDS]" },
+	{ "suggest", do_suggest, 0, 1, 1, true, true, "suggest IFACE" },
 	{ "conntrack", do_conntrack, OPT_JSON, 1, 2, true, true,
 	  "conntrack IFACE [flush] [--json]" },
 	{ "help", do_help, 0, 0, 1, false, false, "help [VERB]" },
@@ -317,14 +529,133 @@ static int parse_mode(const char *s, enum attach_mode *mode)
 	return -EINVAL;
 }
 
+/* Seconds in (0, MAX_SECONDS], fractions allowed: "1", "0.5". */
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > MAX_SECONDS)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* A count in [1, ULONG_MAX / 2]: digits only. */
+static int parse_count(const char *s, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !v || v > ULONG_MAX / 2)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static const struct option long_opts[] = {
+	{ "policy", required_argument, NULL, 'p' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "prometheus", no_argument, NULL, 'P' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "top", required_argument, NULL, 't' },
+	{ "reset", no_argument, NULL, 'r' },
+	{ "seconds", required_argument, NULL, 's' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The option bit of each short option of long_opts. */
+static unsigned int opt_bit(int c)
+{
+	switch (c) {
+	case 'p': return OPT_POLICY;
+	case 'm': return OPT_MODE;
+	case 'j': return OPT_JSON;
+	case 'P': return OPT_PROMETHEUS;
+	case 'i': return OPT_INTERVAL;
+	case 'c': return OPT_COUNT;
+	case 't': return OPT_TOP;
+	case 'r': return OPT_RESET;
+	case 's': return OPT_SECONDS;
+	default: return 0;
+	}
+}
+
+static const char *opt_name(int c)
+{
+	size_t i;
+
+	for (i = 0; long_opts[i].name; i++)
+		if (long_opts[i].val == c)
+			return long_opts[i].name;
+	return "?";
+}
+
+/* One option's value into a; -1 when it is not one (usage_error said why). */
+static int take_opt(const struct verb *v, int c, const char *arg, struct args *a)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "--%s", opt_name(c));
+	switch (c) {
+	case 'p':
+		a->policy_file = arg;
+		return 0;
+	case 'm':
+		if (!parse_mode(arg, &a->mode))
+			return 0;
+		usage_error(v, "--mode must be auto, native or skb, not '%s'", arg);
+		return -1;
+	case 'j':
+		json_output = true;
+		return 0;
+	case 'P':
+		a->prometheus = true;
+		return 0;
+	case 'r':
+		a->reset = true;
+		return 0;
+	case 'i':
+	case 's':
+		if (!parse_seconds(arg, c == 'i' ? &a->interval : &a->seconds))
+			return 0;
+		break;
+	default:
+		if (!parse_count(arg, c == 'c' ? &a->count : &a->top))
+			return 0;
+	}
+	usage_error(v, c == 'i' || c == 's' ? "%s wants seconds, more than 0 and at most a day"
+					    : "%s wants a whole number of at least 1",
+		    what);
+	return -1;
+}
+
+/* Options that make no sense together. */
+static int check_combinations(const struct verb *v, const struct args *a)
+{
+	if (a->prometheus && json_output)
+		return usage_error(v, "%s: choose one output format", "--json or --prometheus");
+	if (a->prometheus && a->interval > 0)
+		return usage_error(v, "%s: Prometheus computes its own rates",
+				   "no --interval with --prometheus");
+	if (a->reset && a->interval > 0)
+		return usage_error(v, "%s", "no --reset with --interval");
+	if ((v->opts & OPT_INTERVAL) && a->count && a->interval <= 0)
+		return usage_error(v, "%s", "--count needs --interval");
+	return EXIT_OK;
+}
+
 static int parse_args(const struct verb *v, int argc, char **argv, struct args *a)
 {
-	static const struct option long_opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
+	char what[64];
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -332,28 +663,14 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct args *
 	opterr = 0;
 	optind = 0; /* glibc: start over, also after an earlier parse of other arguments */
 	while ((c = getopt_long(argc, argv, "p:m:j", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (!(v->opts & OPT_POLICY))
-				return usage_error(v, "no option %s here", "--policy");
-			a->policy_file = optarg;
-			break;
-		case 'm':
-			if (!(v->opts & OPT_MODE))
-				return usage_error(v, "no option %s here", "--mode");
-			if (parse_mode(optarg, &a->mode))
-				return usage_error(v, "--mode must be auto, native or skb, not '%s'",
-						   optarg);
-			break;
-		case 'j':
-			if (!(v->opts & OPT_JSON))
-				return usage_error(v, "no option %s here", "--json");
-			json_output = true;
-			break;
-		default:
+		if (!opt_bit(c))
 			return usage_error(v, "unknown option or missing argument '%s'",
 					   argv[optind - 1]);
-		}
+		snprintf(what, sizeof(what), "--%s", opt_name(c));
+		if (!(v->opts & opt_bit(c)))
+			return usage_error(v, "no option %s here", what);
+		if (take_opt(v, c, optarg, a))
+			return EXIT_USAGE;
 	}
 	for (; optind < argc; optind++) {
 		if (a->n_pos == v->max_pos)
@@ -363,9 +680,9 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct args *
 	if (a->n_pos < v->min_pos)
 		return usage_error(v, "missing argument%s", "");
 	/* Every verb, not only load: the name becomes a path under the pin root. */
-	if (v->iface && !iface_name_valid(a->pos[0]))
+	if (v->iface && a->n_pos && !iface_name_valid(a->pos[0]))
 		return usage_error(v, "'%s' is not a valid interface name", a->pos[0]);
-	return EXIT_OK;
+	return check_combinations(v, a);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -12,6 +12,12 @@ struct args {
 	int n_pos;
 	const char *policy_file;
 	enum attach_mode mode;
+	bool prometheus;   /* --prometheus */
+	bool reset;	   /* --reset */
+	double interval;   /* --interval SECONDS; 0: none */
+	double seconds;	   /* --seconds SECONDS; 0: none */
+	unsigned long count; /* --count N; 0: none */
+	unsigned long top;   /* --top N; 0: every row */
 };
 
 struct verb;

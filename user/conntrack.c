@@ -94,9 +94,11 @@ static void key6_tuple(const struct xdpfw_ct_key6 *k, struct ct_tuple *t)
 
 int ct_open(struct ct_maps *m)
 {
-	static const enum pin_id ids[] = { PIN_CONNTRACK4, PIN_CONNTRACK6, PIN_CT_PORTS,
-					   PIN_CT_PORT_EXP, PIN_CT_STATS };
-	int *fds[] = { &m->table4_fd, &m->table6_fd, &m->ports_fd, &m->exp_fd, &m->stats_fd };
+	static const enum pin_id ids[] = { PIN_CONNTRACK4,  PIN_CONNTRACK6, PIN_CT_PORTS,
+					   PIN_CT_PORT_EXP, PIN_CT_STATS,   PIN_CT_SERVICES,
+					   PIN_CT_SERVICE_NEXT };
+	int *fds[] = { &m->table4_fd, &m->table6_fd,   &m->ports_fd,	     &m->exp_fd,
+		       &m->stats_fd,  &m->services_fd, &m->service_next_fd };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++)
@@ -115,7 +117,8 @@ int ct_open(struct ct_maps *m)
 
 void ct_close(struct ct_maps *m)
 {
-	int *fds[] = { &m->table4_fd, &m->table6_fd, &m->ports_fd, &m->exp_fd, &m->stats_fd };
+	int *fds[] = { &m->table4_fd, &m->table6_fd,   &m->ports_fd,	     &m->exp_fd,
+		       &m->stats_fd,  &m->services_fd, &m->service_next_fd };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -198,6 +201,33 @@ int ct_add(const struct ct_maps *m, const struct ct_flow *flows, size_t n, unsig
 	}
 	gate_unmap(&g);
 	return 0;
+}
+
+int ct_service_slot(const struct ct_maps *m, const struct xdpfw_service *svc, __u8 *slot)
+{
+	__u32 *next, idx, have;
+	int err = 0;
+
+	if (!bpf_map_lookup_elem(m->services_fd, svc, &have)) {
+		*slot = have;
+		return 0;
+	}
+	next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE, MAP_SHARED, m->service_next_fd, 0);
+	if (next == MAP_FAILED)
+		return -errno;
+	idx = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED);
+	munmap(next, sizeof(*next));
+	*slot = XDPFW_SLOT_OTHER_OUT;
+	if (idx >= XDPFW_SERVICE_SLOT_COUNT)
+		return 0;
+	idx += XDPFW_SLOT_FIRST_SERVICE;
+	if (!bpf_map_update_elem(m->services_fd, svc, &idx, BPF_NOEXIST))
+		*slot = idx;
+	else if (errno != EEXIST)
+		err = -errno;
+	else if (!bpf_map_lookup_elem(m->services_fd, svc, &have)) /* egress was first */
+		*slot = have;
+	return err;
 }
 
 struct walk {

@@ -37,6 +37,8 @@ struct ct_maps {
 	int ports_fd;
 	int exp_fd;
 	int stats_fd;
+	int services_fd;     /* ct_services: the counter slot of each service */
+	int service_next_fd; /* ct_service_next: the next slot to hand out */
 };
 
 const char *ct_state_name(__u8 state);
@@ -55,6 +57,12 @@ void ct_close(struct ct_maps *m);
  * opens their ports' gates until they expire; *added: how many.
  */
 int ct_add(const struct ct_maps *m, const struct ct_flow *flows, size_t n, unsigned int *added);
+
+/*
+ * The counter slot of a service (include/xdpfw.h), handed out as the egress
+ * program does: the one it has, else the next free one, else the catch-all.
+ */
+int ct_service_slot(const struct ct_maps *m, const struct xdpfw_service *svc, __u8 *slot);
 
 typedef int (*ct_flow_fn)(const struct ct_flow *f, void *arg);
 /*

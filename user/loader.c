@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -15,6 +16,7 @@
 #include "loader.h"
 #include "pins.h"
 #include "seed.h"
+#include "slots.h"
 #include "tc.h"
 #include "util.h"
 #include "xdpfw.skel.h"
@@ -22,7 +24,60 @@
 struct policy_maps {
 	int policy_fd;
 	int config_fd;
+	int labels_fd;
+	int counters_fd;
 };
+
+/* Zeroes a slot's counters on every CPU: it counts another range from now on. */
+static int zero_slot(int counters_fd, __u32 slot)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct xdpfw_counter *zeros;
+	__u32 k;
+
+	if (ncpu < 0)
+		return ncpu;
+	zeros = calloc(ncpu, sizeof(*zeros));
+	if (!zeros)
+		return -ENOMEM;
+	for (k = slot * XDPFW_REASON_SLOTS; k < (slot + 1) * XDPFW_REASON_SLOTS && !err; k++)
+		if (bpf_map_update_elem(counters_fd, &k, zeros, BPF_ANY))
+			err = -errno;
+	free(zeros);
+	return err;
+}
+
+/* Counter slots for the policy's open ports, stable across reloads (user/slots.c). */
+static int place_counters(const struct policy_maps *m, struct policy *pol, const char *iface)
+{
+	static struct xdpfw_slot_label labels[XDPFW_POLICY_SLOT_COUNT];
+	bool reused[XDPFW_POLICY_SLOT_COUNT];
+	unsigned int none;
+	__u32 i;
+	int err = 0;
+
+	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT; i++)
+		if (bpf_map_lookup_elem(m->labels_fd, &i, &labels[i]))
+			return -errno;
+	none = slots_assign(pol, labels, reused);
+	if (none)
+		pr_warn("%s: %u open ports or ranges past the %d counter slots count as \"other\"",
+			iface, none, XDPFW_POLICY_SLOT_COUNT);
+	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT && !err; i++) {
+		if (reused[i])
+			err = zero_slot(m->counters_fd, XDPFW_SLOT_FIRST_POLICY + i);
+		if (!err && bpf_map_update_elem(m->labels_fd, &i, &labels[i], BPF_ANY))
+			err = -errno;
+	}
+	return err;
+}
+
+/* What the program needs beyond the policy file: counter slots, the log budget. */
+static int prepare(const struct policy_maps *m, struct policy *pol, __u32 hz, const char *iface)
+{
+	policy_log_budget(&pol->bpf, hz, sysconf(_SC_NPROCESSORS_ONLN));
+	return place_counters(m, pol, iface);
+}
 
 /* Writes pol into slot, then makes it the active one: the config update is the switch. */
 static int write_slot(const struct policy_maps *m, struct xdpfw_config *cfg, __u32 slot,
@@ -53,13 +108,17 @@ static int read_active(const struct policy_maps *m, struct xdpfw_config *cfg, st
 
 static int open_policy_maps(const char *iface, struct policy_maps *m)
 {
-	m->policy_fd = pins_open(iface, PIN_POLICY);
-	if (m->policy_fd < 0)
-		return m->policy_fd;
-	m->config_fd = pins_open(iface, PIN_CONFIG);
-	if (m->config_fd < 0) {
-		close(m->policy_fd);
-		return m->config_fd;
+	static const enum pin_id ids[] = { PIN_POLICY, PIN_CONFIG, PIN_SLOT_LABELS, PIN_COUNTERS };
+	int *fds[] = { &m->policy_fd, &m->config_fd, &m->labels_fd, &m->counters_fd };
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		*fds[i] = pins_open(iface, ids[i]);
+		if (*fds[i] < 0) {
+			for (j = 0; j < i; j++)
+				close(*fds[j]);
+			return *fds[i];
+		}
 	}
 	return 0;
 }
@@ -68,6 +127,8 @@ static void close_policy_maps(struct policy_maps *m)
 {
 	close(m->policy_fd);
 	close(m->config_fd);
+	close(m->labels_fd);
+	close(m->counters_fd);
 }
 
 /* The ifindex a pinned XDP link is attached to; 0 if detached or unreadable. */
@@ -179,6 +240,8 @@ static int seed_at_load(struct xdpfw_bpf *skel, const struct policy *pol, __u32 
 		.ports_fd = bpf_map__fd(skel->maps.ct_ports),
 		.exp_fd = bpf_map__fd(skel->maps.ct_port_exp),
 		.stats_fd = bpf_map__fd(skel->maps.ct_stats),
+		.services_fd = bpf_map__fd(skel->maps.ct_services),
+		.service_next_fd = bpf_map__fd(skel->maps.ct_service_next),
 	};
 	struct xdpfw_ct_ports closed;
 	unsigned int added;
@@ -227,10 +290,10 @@ static int check_not_loaded(const char *iface, __u32 ifindex)
  * leaves no XDP program running (the link dies with the fd), and what it
  * did leave, the next load or unload clears.
  */
-static int load_locked(const char *iface, __u32 ifindex, const struct policy *pol, __u32 hz,
+static int load_locked(const char *iface, __u32 ifindex, struct policy *pol, __u32 hz,
 		       enum attach_mode mode)
 {
-	struct xdpfw_config cfg = { .hz = hz };
+	struct xdpfw_config cfg = { .hz = hz, .loaded_at = time(NULL) };
 	struct xdpfw_bpf *skel = NULL;
 	struct policy_maps maps;
 	int link_fd = -1, err;
@@ -243,7 +306,11 @@ static int load_locked(const char *iface, __u32 ifindex, const struct policy *po
 		goto out_destroy;
 	maps.policy_fd = bpf_map__fd(skel->maps.policy);
 	maps.config_fd = bpf_map__fd(skel->maps.config);
-	err = write_slot(&maps, &cfg, 0, pol);
+	maps.labels_fd = bpf_map__fd(skel->maps.slot_labels);
+	maps.counters_fd = bpf_map__fd(skel->maps.counters);
+	err = prepare(&maps, pol, hz, iface);
+	if (!err)
+		err = write_slot(&maps, &cfg, 0, pol);
 	if (err) {
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
 		goto out_destroy;
@@ -296,8 +363,9 @@ out_destroy:
 	return err;
 }
 
-int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mode)
+int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode)
 {
+	static struct policy pol;
 	int lock_fd, err;
 	__u32 ifindex, hz;
 
@@ -321,8 +389,9 @@ int xdpfw_load(const char *iface, const struct policy *pol, enum attach_mode mod
 	err = pins_check_lasting();
 	if (!err)
 		err = check_not_loaded(iface, ifindex);
+	pol = *in;
 	if (!err)
-		err = load_locked(iface, ifindex, pol, hz, mode);
+		err = load_locked(iface, ifindex, &pol, hz, mode);
 	close(lock_fd);
 	return err;
 }
@@ -367,9 +436,9 @@ static int seed_closing(const char *iface, const struct policy *pol, __u32 hz,
 
 int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 {
+	static struct policy pol, old; /* 150 KiB each: not on the stack */
 	struct xdpfw_ct_ports removed;
 	struct policy_maps maps;
-	struct policy pol, old;
 	struct xdpfw_config cfg;
 	int lock_fd, err;
 	bool closing;
@@ -396,7 +465,9 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 			goto out_close;
 	}
 	/* The inactive slot is invisible until the config update flips to it. */
-	err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
+	err = prepare(&maps, &pol, cfg.hz, iface);
+	if (!err)
+		err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
 	if (err)
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
 	else if (closing && seed_closing(iface, &pol, cfg.hz, &removed)) /* accepted meanwhile */

@@ -13,6 +13,7 @@
  * Errors name file:line:column and what was expected there.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -34,6 +35,18 @@ static const struct setting_def {
 	[POLICY_ICMP6] = { "icmp6", "pass", "drop", XDPFW_F_ICMP6_DROP },
 };
 
+/* Numeric settings, each once: "<word> N" with N in [min, max]. */
+static const struct number_def {
+	const char *word, *what;
+	unsigned long min, max;
+	size_t offset; /* of the __u32 in struct policy */
+} numbers[] = {
+	{ "conntrack-size", "number of flows", POLICY_CT_SIZE_MIN, POLICY_CT_SIZE_MAX,
+	  offsetof(struct policy, ct_size) },
+	{ "log-rate", "number of records a second", 0, POLICY_LOG_RATE_MAX,
+	  offsetof(struct policy, bpf.log_rate) },
+};
+
 struct parser {
 	const char *pos;	/* next unread byte of the current line */
 	const char *eol;	/* end of the current line (before '\n' or '\r\n') */
@@ -41,7 +54,7 @@ struct parser {
 	const char *name;	/* file name for messages */
 	unsigned int line;	/* 1-based; 0 when parsing a command-line argument */
 	unsigned int set_on[POLICY_SETTINGS]; /* line a single-valued setting was set on */
-	unsigned int ct_size_on;
+	unsigned int number_on[ARRAY_SIZE(numbers)]; /* line a numeric setting was set on */
 	unsigned int timeout_on[XDPFW_CT_TO_MAX];
 	struct policy *pol;
 	struct policy_error *err;
@@ -333,20 +346,20 @@ static int parse_number(struct parser *ps, const char *after, const char *what,
 	return 0;
 }
 
-static int parse_ct_size(struct parser *ps, const char *at)
+static int parse_number_setting(struct parser *ps, size_t which, const char *at)
 {
+	const struct number_def *def = &numbers[which];
 	unsigned long v;
 	int err;
 
-	if (ps->ct_size_on)
-		return fail(ps, at, "'conntrack-size' already set on line %u", ps->ct_size_on);
-	err = parse_number(ps, "conntrack-size", "number of flows", POLICY_CT_SIZE_MIN,
-			   POLICY_CT_SIZE_MAX, false, &v);
+	if (ps->number_on[which])
+		return fail(ps, at, "'%s' already set on line %u", def->word, ps->number_on[which]);
+	err = parse_number(ps, def->word, def->what, def->min, def->max, false, &v);
 	if (err)
 		return err;
-	ps->pol->ct_size = v;
-	ps->ct_size_on = ps->line;
-	return expect_end(ps, "conntrack-size");
+	*(__u32 *)((char *)ps->pol + def->offset) = v;
+	ps->number_on[which] = ps->line;
+	return expect_end(ps, def->word);
 }
 
 static int parse_timeout(struct parser *ps)
@@ -398,15 +411,16 @@ static int parse_line(struct parser *ps)
 		return parse_rule(ps, true);
 	if (word_is(w, "deny"))
 		return parse_rule(ps, false);
-	if (word_is(w, "conntrack-size"))
-		return parse_ct_size(ps, w.s);
+	for (which = 0; which < (int)ARRAY_SIZE(numbers); which++)
+		if (word_is(w, numbers[which].word))
+			return parse_number_setting(ps, which, w.s);
 	if (word_is(w, "timeout"))
 		return parse_timeout(ps);
 	if (!w.len)
 		w.len = 1;
 	return fail(ps, w.s,
-		    "expected 'default', 'icmp', 'icmp6', 'allow', 'deny', 'conntrack-size' or "
-		    "'timeout', got '%s'",
+		    "expected 'default', 'icmp', 'icmp6', 'allow', 'deny', 'conntrack-size', "
+		    "'log-rate' or 'timeout', got '%s'",
 		    shown(w, buf));
 }
 
@@ -430,6 +444,16 @@ void policy_init(struct policy *pol)
 	memset(pol, 0, sizeof(*pol));
 	memcpy(pol->bpf.timeouts, timeout_defaults, sizeof(timeout_defaults));
 	pol->ct_size = XDPFW_CT_DEFAULT_SIZE;
+	pol->bpf.log_rate = XDPFW_LOG_RATE_DEFAULT;
+}
+
+void policy_log_budget(struct xdpfw_policy *p, __u32 hz, long ncpu)
+{
+	__u64 cpu_micro = (__u64)p->log_rate * 1000000 / (ncpu > 0 ? ncpu : 1);
+
+	p->log_micro_per_jiffy = cpu_micro / (hz ? hz : 100);
+	/* A second's worth, and at least one record: a low rate still logs. */
+	p->log_burst_micro = !p->log_rate ? 0 : cpu_micro > 1000000 ? cpu_micro : 1000000;
 }
 
 const char *policy_timeout_name(enum xdpfw_ct_timeout t)
@@ -637,6 +661,8 @@ void policy_format(const struct policy *pol, FILE *out)
 		fprintf(out, "%s %s\n", settings[i].word, policy_setting_value(pol, i));
 	if (pol->ct_size != XDPFW_CT_DEFAULT_SIZE)
 		fprintf(out, "conntrack-size %u\n", pol->ct_size);
+	if (pol->bpf.log_rate != XDPFW_LOG_RATE_DEFAULT)
+		fprintf(out, "log-rate %u\n", pol->bpf.log_rate);
 	for (t = 0; t < XDPFW_CT_TO_MAX; t++)
 		if (pol->bpf.timeouts[t] != timeout_defaults[t])
 			fprintf(out, "timeout %s %us\n", timeout_names[t], pol->bpf.timeouts[t]);

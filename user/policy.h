@@ -15,6 +15,7 @@
 #define POLICY_CT_SIZE_MIN	1024
 #define POLICY_CT_SIZE_MAX	(1U << 24)
 #define POLICY_TIMEOUT_MAX	(365U * 86400)
+#define POLICY_LOG_RATE_MAX	100000
 
 struct policy {
 	struct xdpfw_policy bpf; /* bitmaps, flags, timeouts exactly as the BPF programs read them */
@@ -38,6 +39,12 @@ int policy_parse(struct policy *pol, const char *text, size_t len, const char *n
 int policy_parse_file(struct policy *pol, const char *path, struct policy_error *err);
 int policy_parse_default(struct policy *pol);
 void policy_format(const struct policy *pol, FILE *out);
+/*
+ * The drop log's budget as the program reads it: log_rate shared by ncpu
+ * CPUs, each refilling its share every jiffy (hz a second) up to a
+ * second's worth, at least one record.
+ */
+void policy_log_budget(struct xdpfw_policy *p, __u32 hz, long ncpu);
 
 /* Port lists as in a policy file ("22,25,6000-6010"), for allow/deny on the command line. */
 int policy_set_ports(struct policy *pol, enum xdpfw_l4 l4, const char *list, bool allow,

@@ -47,7 +47,7 @@ static const struct {
 } dumps[] = {
 	{ IPPROTO_TCP, ST(TCP_ESTABLISHED) | ST(TCP_SYN_SENT) | ST(TCP_FIN_WAIT1) |
 			       ST(TCP_FIN_WAIT2) | ST(TCP_CLOSE_WAIT) | ST(TCP_LAST_ACK) |
-			       ST(TCP_CLOSING) },
+			       ST(TCP_CLOSING) | ST(TCP_LISTEN) },
 	{ IPPROTO_UDP, ST(TCP_ESTABLISHED) },
 	{ IPPROTO_UDPLITE, ST(TCP_ESTABLISHED) },
 };
@@ -136,6 +136,13 @@ static int collect_msg(const struct nlmsghdr *nlh, struct seed_set *set)
 		set->flows = f;
 		set->cap = set->cap * 2 + 1024;
 	}
+	/* A listener: its port is a service, its connections count under it. */
+	if (set->proto == IPPROTO_TCP && m->idiag_state == TCP_LISTEN) {
+		__u16 port = ntohs(m->id.idiag_sport);
+
+		set->listening.ports[XDPFW_L4_TCP][xdpfw_port_word(port)] |= xdpfw_port_bit(port);
+		return 0;
+	}
 	f = &set->flows[set->n];
 	if (seed_parse_diag(m, set->proto, &f->k, &state) != 1)
 		return 0;
@@ -219,7 +226,8 @@ static int read_sockets(const struct xdpfw_ct_ports *only, struct seed_set *set)
 	size_t f, d;
 	int err = 0;
 
-	*set = (struct seed_set){ .only = only };
+	memset(set, 0, sizeof(*set));
+	set->only = only;
 	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
 	if (!nl)
 		return -errno;
@@ -230,6 +238,42 @@ static int read_sockets(const struct xdpfw_ct_ports *only, struct seed_set *set)
 			err = dump(nl, families[f], dumps[d].proto, dumps[d].states, set);
 	mnl_socket_close(nl);
 	return err;
+}
+
+struct xdpfw_service seed_service(const struct seed_set *set, const struct ct_tuple *t)
+{
+	__u16 lport = ntohs(t->lport);
+
+	if (t->proto == IPPROTO_TCP && port_in(&set->listening, XDPFW_L4_TCP, lport))
+		return (struct xdpfw_service){ .dir = XDPFW_DIR_IN, .proto = t->proto,
+					       .port = t->lport };
+	return (struct xdpfw_service){ .dir = XDPFW_DIR_OUT, .proto = t->proto, .port = t->rport };
+}
+
+/* Service slots for the flows, a map lookup per service (not per flow): 100k flows, a few services. */
+static int seed_slots(const struct ct_maps *m, struct seed_set *set)
+{
+	static __u8 known[2][XDPFW_L4_MAX][XDPFW_PORTS]; /* [dir - 1][l4][port]; 0: not asked yet */
+	struct xdpfw_service svc;
+	__u8 *slot;
+	size_t i;
+	int err;
+
+	memset(known, 0, sizeof(known));
+	for (i = 0; i < set->n; i++) {
+		if (set->flows[i].k.proto == IPPROTO_UDPLITE)
+			continue; /* no ports of its own in the counters, as in the program */
+		svc = seed_service(set, &set->flows[i].k);
+		slot = &known[svc.dir - 1][svc.proto == IPPROTO_TCP ? XDPFW_L4_TCP : XDPFW_L4_UDP]
+			     [ntohs(svc.port)];
+		if (!*slot) {
+			err = ct_service_slot(m, &svc, slot);
+			if (err)
+				return err;
+		}
+		set->flows[i].v.slot = *slot;
+	}
+	return 0;
 }
 
 __u32 seed_timeout(const struct policy *pol, __u8 proto, __u8 state)
@@ -278,13 +322,15 @@ bool seed_ports_removed(const struct policy *from, const struct policy *to,
 int seed_flows(const struct ct_maps *m, const struct policy *pol, __u32 hz,
 	       const struct xdpfw_ct_ports *only, unsigned int *added)
 {
-	struct seed_set set;
+	static struct seed_set set; /* 16 KiB of listening ports */
 	__u64 now;
 	size_t i;
 	int err;
 
 	*added = 0;
 	err = read_sockets(only, &set);
+	if (!err)
+		err = seed_slots(m, &set);
 	/* The clock after reading: 100k sockets take a while, the timeouts start now. */
 	if (!err)
 		err = clock_jiffies(&now);

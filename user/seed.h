@@ -22,6 +22,7 @@ struct seed_set {
 	size_t n, cap;
 	const struct xdpfw_ct_ports *only; /* local ports to keep; NULL: all */
 	__u8 proto;			   /* of the dump being read */
+	struct xdpfw_ct_ports listening;   /* TCP ports a socket listens on: services */
 };
 
 /*
@@ -36,6 +37,11 @@ int seed_parse_diag(const struct inet_diag_msg *m, __u8 proto, struct ct_tuple *
  * kernel sent or a message that does not hold together.
  */
 int seed_collect(const void *buf, size_t len, __u32 seq, __u32 portid, struct seed_set *set);
+/*
+ * The service side of a seeded flow: the local port of a TCP connection to
+ * a port the host listens on (in), else the remote port (out).
+ */
+struct xdpfw_service seed_service(const struct seed_set *set, const struct ct_tuple *t);
 /* Timeout of a flow in a state, per the policy, in seconds. */
 __u32 seed_timeout(const struct policy *pol, __u8 proto, __u8 state);
 /* The local ports worth seeding under pol: those its port check does not open. */

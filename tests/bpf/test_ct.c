@@ -169,7 +169,7 @@ static void test_ct_tcp(void **state)
 	const struct spec ack = { TCP4(9999), .out = true, .tcp_flags = ACK };
 	const struct tcase replies[] = {
 		{ "SYN-ACK of the tracked flow passes", { TCP4(40000), .sport = 9999, .tcp_flags = SYN | ACK },
-		  { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 } },
+		  { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 9999, SVC_OUT } },
 		{ "wrong remote port: dropped", { TCP4(40000), .sport = 9998, .tcp_flags = SYN | ACK },
 		  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 40000 } },
 		{ "wrong remote address: dropped",
@@ -181,11 +181,11 @@ static void test_ct_tcp(void **state)
 		  { DROP(DROPPED_PORT), XDPFW_L4_TCP, 40000 } },
 	};
 	const struct tcase data_in = { "inbound data passes", { TCP4(40000), .sport = 9999, .tcp_flags = ACK },
-				       { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 } };
+				       { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 9999, SVC_OUT } };
 	const struct tcase fin_in = { "inbound FIN passes", { TCP4(40000), .sport = 9999, .tcp_flags = FIN | ACK },
-				      { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 } };
+				      { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 9999, SVC_OUT } };
 	const struct tcase rst_in = { "inbound RST passes", { TCP4(40000), .sport = 9999, .tcp_flags = RST },
-				      { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 } };
+				      { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 9999, SVC_OUT } };
 	struct xdpfw_ct_val before, after;
 	__u64 t0, inserts, refreshes, closes;
 	size_t i;
@@ -281,7 +281,7 @@ static void test_ct_answers_create_nothing(void **state)
 	const struct spec own = { UDP4(5353), .sport = 41000, .out = true };
 	const struct tcase own_reply = { "the host's flow still answered",
 					 { UDP4(41000), .sport = 5353 },
-					 { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 41000 } };
+					 { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 5353, SVC_OUT } };
 	__u64 inserts;
 	int i;
 
@@ -343,7 +343,7 @@ static void test_ct_invalid_flags(void **state)
 	for (i = ARRAY_SIZE(cases); i-- > 0;) {
 		struct tcase t = {
 			.s = { TCP4(40000), .sport = 9999, .tcp_flags = cases[i].flags },
-			.e = cases[i].passes ? (struct expect){ PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 40000 }
+			.e = cases[i].passes ? (struct expect){ PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 9999, SVC_OUT }
 					     : (struct expect){ DROP(DROPPED_PORT), XDPFW_L4_TCP, 40000 },
 		};
 
@@ -364,7 +364,7 @@ static void test_ct_udp(void **state)
 {
 	const struct spec out = { UDP4(5353), .out = true };
 	const struct tcase reply = { "UDP reply passes", { UDP4(40000), .sport = 5353 },
-				     { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 40000 } };
+				     { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 5353, SVC_OUT } };
 	const struct tcase late = { "late UDP reply dropped", { UDP4(40000), .sport = 5353 },
 				    { DROP(DROPPED_PORT), XDPFW_L4_UDP, 40000 } };
 	struct xdpfw_ct_val v;
@@ -496,7 +496,7 @@ static void test_ct_ipv6_vlan_ports(void **state)
 	const struct tcase in6 = { "IPv6 SYN-ACK through QinQ",
 				   { .vlans = 2, .tpid = ETH_P_8021AD, TCP6(41000), .sport = 443,
 				     .tcp_flags = SYN | ACK },
-				   { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 41000 } };
+				   { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 443, SVC_OUT } };
 	const struct spec hidden = { TCP4(443), .sport = 42000, .out = true };
 	const struct tcase in_hidden = { "tracked, but its port bit unset: not looked up",
 					 { TCP4(42000), .sport = 443, .tcp_flags = ACK },
@@ -533,7 +533,7 @@ static void test_ct_gate_ageing(void **state)
 				    { UDP4(41000), .sport = 5353 },
 				    { DROP(DROPPED_PORT), XDPFW_L4_UDP, 41000 } };
 	const struct tcase reply = { "the new flow's reply", { UDP4(41000), .sport = 5353 },
-				     { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 41000 } };
+				     { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 5353, SVC_OUT } };
 	struct xdpfw_ct_val v;
 	__u64 *until = gate_until();
 
@@ -586,6 +586,67 @@ static void test_ct_udplite(void **state)
 		check_case(&cases[i]);
 }
 
+/* Service slots as the ct_services hash and the ct_service_next counter hold them. */
+static void service_slots_reset(__u32 next)
+{
+	struct xdpfw_service k;
+	__u32 zero = 0;
+	int fd = bpf_map__fd(skel->maps.ct_services);
+
+	while (!bpf_map_get_next_key(fd, NULL, &k))
+		assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.ct_service_next), &zero, &next, 0),
+			 0);
+}
+
+/*
+ * Replies count under the flow's service: the remote port of flows the host
+ * opened (out), the local port of connections to it (in); one slot a
+ * service, whatever the local ports; the catch-all once the slots run out.
+ */
+static void test_ct_services(void **state)
+{
+	const struct spec syn1 = { TCP4(80), .sport = 41001, .out = true, .tcp_flags = SYN };
+	const struct spec syn2 = { TCP4(80), .sport = 41002, .out = true, .tcp_flags = SYN };
+	const struct spec served = { TCP4(50000), .sport = 2222, .out = true, .tcp_flags = ACK };
+	const struct spec dns = { UDP4(53), .sport = 41003, .out = true };
+	const struct tcase replies[] = {
+		{ "origin 80, first connection", { TCP4(41001), .sport = 80, .tcp_flags = SYN | ACK },
+		  { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 80, SVC_OUT } },
+		{ "origin 80, second connection", { TCP4(41002), .sport = 80, .tcp_flags = SYN | ACK },
+		  { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 80, SVC_OUT } },
+		{ "a client of the host's closed port 2222", { TCP4(2222), .sport = 50000, .tcp_flags = ACK },
+		  { PASS(PASSED_ESTABLISHED), XDPFW_L4_TCP, 2222, SVC_IN } },
+	};
+	struct xdpfw_ct_val v1, v2;
+	size_t i;
+
+	set_policy_text(ct_policy);
+	clear_ct();
+	service_slots_reset(0);
+	egress(&syn1);
+	egress(&syn2);
+	egress(&served);
+	assert_true(ct_get(&syn1, &v1));
+	assert_true(ct_get(&syn2, &v2));
+	assert_int_equal(v1.slot, XDPFW_SLOT_FIRST_SERVICE);
+	assert_int_equal(v2.slot, v1.slot);
+	assert_int_equal(service_slot(XDPFW_DIR_OUT, IPPROTO_TCP, 80), XDPFW_SLOT_FIRST_SERVICE);
+	assert_int_equal(service_slot(XDPFW_DIR_IN, IPPROTO_TCP, 2222),
+			 XDPFW_SLOT_FIRST_SERVICE + 1);
+	for (i = 0; i < ARRAY_SIZE(replies); i++)
+		check_case(&replies[i]);
+
+	/* Every slot handed out: a new service's replies count in the catch-all. */
+	service_slots_reset(XDPFW_SERVICE_SLOT_COUNT);
+	egress(&dns);
+	assert_true(ct_get(&dns, &v1));
+	assert_int_equal(v1.slot, XDPFW_SLOT_OTHER_OUT);
+	check_case(&(struct tcase){ "no slot left", { UDP4(41003), .sport = 53 },
+				    { PASS(PASSED_ESTABLISHED), XDPFW_L4_UDP, 53, .slot = XDPFW_SLOT_OTHER_OUT } });
+	service_slots_reset(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_ct_udp),	     cmocka_unit_test(test_ct_icmp_echo),
 		cmocka_unit_test(test_ct_related),   cmocka_unit_test(test_ct_ipv6_vlan_ports),
 		cmocka_unit_test(test_ct_gate_ageing), cmocka_unit_test(test_ct_udplite),
+		cmocka_unit_test(test_ct_services),
 	};
 
 	return cmocka_run_group_tests_name("state tracking (BPF_PROG_TEST_RUN)", tests,

@@ -18,6 +18,7 @@
 
 #include "golden.h"
 #include "harness.h"
+#include "maps.h"
 #include "policy.h"
 #include "util.h"
 
@@ -212,17 +213,10 @@ static void test_policy_slots(void **state)
 					     { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } };
 	static const struct tcase after = { "slot 1 does not", { TCP4(22) },
 					    { DROP(DROPPED_PORT), XDPFW_L4_TCP, 22 } };
-	struct xdpfw_config cfg = { .active_slot = 1 };
-	struct policy_error perr;
-	struct policy pol;
-	__u32 slot = 1, zero = 0;
-
 	set_policy_text("allow tcp 22\n");
-	assert_int_equal(policy_parse(&pol, "allow tcp 25\n", 13, "t", &perr), 0);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.policy), &slot, &pol.bpf, 0),
-			 0);
+	write_policy(1, "allow tcp 25\n");
 	check_case(&before);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, &cfg, 0), 0);
+	activate(1);
 	check_case(&after);
 }
 
@@ -521,6 +515,191 @@ static void test_golden_frames(void **state)
 		check_frame(cases[i].name, cases[i].frame, cases[i].len, &cases[i].e);
 }
 
+/*
+ * Ports without a slot of their own are counted per port in direct-mapped
+ * buckets: the first port to reach a bucket holds it; a port whose bucket
+ * is held counts in its protocol's catch-all slot only (check_frame checks
+ * both, against the bucket as it was before the frame).
+ */
+static void test_closed_buckets(void **state)
+{
+	__u32 first = 1 + (XDPFW_L4_TCP << 16 | 1000), b = xdpfw_closed_bucket(first), other, idx;
+	struct xdpfw_closed_port v[1024];
+	unsigned int port;
+
+	set_policy_text("allow tcp 22\n");
+	for (port = 1001; xdpfw_closed_bucket(1 + (XDPFW_L4_TCP << 16 | port)) != b; port++)
+		;
+	other = 1 + (XDPFW_L4_TCP << 16 | port);
+	check_case(&(struct tcase){ "port 1000 takes its bucket", { TCP4(1000) },
+				    { DROP(DROPPED_PORT), XDPFW_L4_TCP, 1000 } });
+	check_case(&(struct tcase){ "a colliding port: the catch-all only", { TCP4(port) },
+				    { DROP(DROPPED_PORT), XDPFW_L4_TCP, port } });
+	check_case(&(struct tcase){ "port 1000 again", { TCP6(1000) },
+				    { DROP(DROPPED_PORT), XDPFW_L4_TCP, 1000 } });
+	check_case(&(struct tcase){ "UDP 1000: another key", { UDP4(1000) },
+				    { DROP(DROPPED_PORT), XDPFW_L4_UDP, 1000 } });
+	check_case(&(struct tcase){ "an open port: its own slot, no bucket", { TCP4(22) },
+				    { PASS(PASSED_PORT), XDPFW_L4_TCP, 22 } });
+	idx = b;
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.closed_ports), &idx, v), 0);
+	for (idx = 0; idx < (__u32)ncpu; idx++)
+		assert_true(v[idx].key != other);
+}
+
+struct records {
+	struct xdpfw_log_record r[8];
+	unsigned int n;
+};
+
+static int keep_record(void *ctx, void *data, size_t len)
+{
+	struct records *rs = ctx;
+
+	assert_int_equal(len, sizeof(struct xdpfw_log_record));
+	if (rs->n < ARRAY_SIZE(rs->r))
+		memcpy(&rs->r[rs->n], data, len);
+	rs->n++;
+	return 0;
+}
+
+static void log_counters(__u64 out[XDPFW_LOG_COUNTER_MAX])
+{
+	struct xdpfw_log_state sum;
+
+	assert_int_equal(map_percpu_read(bpf_map__fd(skel->maps.log_state), 0, U64_FIELDS(sum),
+					 (__u64 *)&sum),
+			 0);
+	memcpy(out, sum.counter, sizeof(sum.counter));
+}
+
+/* K drops under the budget: K records, each saying what was dropped; passes: none. */
+static void test_drop_log_records(void **state)
+{
+	const struct spec tcp = { TCP4(25), .sport = 40001, .tcp_flags = SYN };
+	const struct spec udp6 = { UDP6(9999), .sport = 40002 };
+	const struct spec ping = { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 };
+	const struct spec ok = { TCP4(22) };
+	struct records rs = {};
+	struct ring_buffer *rb;
+	static __u8 f[MAX_FRAME];
+	__u64 c[XDPFW_LOG_COUNTER_MAX];
+	__u32 a6[4];
+	size_t len;
+
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.drop_log), keep_record, &rs, NULL);
+	assert_non_null(rb);
+	ring_buffer__consume(rb); /* what earlier tests dropped */
+	rs.n = 0;
+	set_policy_text("log-rate 1000\nicmp drop\nallow tcp 22\n");
+	len = build(&tcp, f);
+	assert_int_equal(run(f, len), XDP_DROP);
+	assert_int_equal(run(f, build(&ok, f)), XDP_PASS);
+	assert_int_equal(run(f, build(&udp6, f)), XDP_DROP);
+	assert_int_equal(run(f, build(&ping, f)), XDP_DROP);
+	assert_int_equal(ring_buffer__consume(rb), 3);
+	assert_int_equal(rs.n, 3);
+	log_counters(c);
+	assert_int_equal(c[XDPFW_LOG_SENT], 3);
+	assert_int_equal(c[XDPFW_LOG_SUPPRESSED], 0);
+	assert_int_equal(c[XDPFW_LOG_LOST], 0);
+
+	assert_int_equal(rs.r[0].reason, XDPFW_REASON_DROPPED_PORT);
+	assert_int_equal(rs.r[0].ipver, 4);
+	assert_int_equal(rs.r[0].proto, IPPROTO_TCP);
+	assert_int_equal(rs.r[0].saddr[0], htonl(0xc6120002));
+	assert_int_equal(rs.r[0].daddr[0], htonl(0xc6120001));
+	assert_int_equal(ntohs(rs.r[0].sport), 40001);
+	assert_int_equal(ntohs(rs.r[0].dport), 25);
+	assert_int_equal(rs.r[0].tcp_flags, SYN);
+	assert_int_equal(rs.r[0].len, len);
+	assert_true(rs.r[0].ktime > 0);
+
+	inet_pton(AF_INET6, "2001:db8::2", a6);
+	assert_int_equal(rs.r[1].ipver, 6);
+	assert_int_equal(rs.r[1].proto, IPPROTO_UDP);
+	assert_memory_equal(rs.r[1].saddr, a6, sizeof(a6));
+	assert_int_equal(ntohs(rs.r[1].sport), 40002);
+	assert_int_equal(ntohs(rs.r[1].dport), 9999);
+	assert_int_equal(rs.r[1].tcp_flags, 0);
+
+	assert_int_equal(rs.r[2].reason, XDPFW_REASON_DROPPED_ICMP);
+	assert_int_equal(rs.r[2].proto, IPPROTO_ICMP);
+	assert_int_equal(rs.r[2].icmp_type, 8);
+	assert_true(rs.r[2].ktime >= rs.r[0].ktime);
+	ring_buffer__free(rb);
+}
+
+/* A flood past the budget: one record, and every other drop counted as suppressed. */
+static void test_drop_log_budget(void **state)
+{
+	const struct spec tcp = { TCP4(25) };
+	struct records rs = {};
+	struct ring_buffer *rb;
+	static __u8 f[MAX_FRAME];
+	__u64 c[XDPFW_LOG_COUNTER_MAX], t0;
+	size_t len = build(&tcp, f);
+	int i;
+
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.drop_log), keep_record, &rs, NULL);
+	assert_non_null(rb);
+	ring_buffer__consume(rb);
+	rs.n = 0;
+	/* 1 a second over the CPUs: the CPU's bucket holds one record, refills in seconds. */
+	set_policy_text("log-rate 1\n");
+	t0 = now_jiffies();
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(run(f, len), XDP_DROP);
+	ring_buffer__consume(rb);
+	log_counters(c);
+	if (now_jiffies() - t0 < hz / 2) /* else a refill may have come: the sums still hold */
+		assert_int_equal(rs.n, 1);
+	assert_int_equal(c[XDPFW_LOG_SENT], rs.n);
+	assert_int_equal(c[XDPFW_LOG_SENT] + c[XDPFW_LOG_SUPPRESSED] + c[XDPFW_LOG_LOST], 1000);
+	assert_int_equal(c[XDPFW_LOG_LOST], 0);
+
+	/* log-rate 0: nothing is logged, everything counted. */
+	set_policy_text("log-rate 0\n");
+	for (i = 0; i < 10; i++)
+		assert_int_equal(run(f, len), XDP_DROP);
+	log_counters(c);
+	assert_int_equal(c[XDPFW_LOG_SENT], 0);
+	assert_int_equal(c[XDPFW_LOG_SUPPRESSED], 10);
+	ring_buffer__free(rb);
+}
+
+/* Within the budget but nobody reading: the ring fills, the rest is counted as lost. */
+static void test_drop_log_ring_full(void **state)
+{
+	/*
+	 * A record takes its size and an 8-byte header, rounded up to 8 bytes;
+	 * the kernel keeps the ring one byte short of full.
+	 */
+	const unsigned int fits =
+		(XDPFW_LOG_RING_BYTES - 1) / ((sizeof(struct xdpfw_log_record) + 8 + 7) & ~7);
+	const struct spec tcp = { TCP4(25) };
+	struct records rs = {};
+	struct ring_buffer *rb;
+	static __u8 f[MAX_FRAME];
+	__u64 c[XDPFW_LOG_COUNTER_MAX];
+	size_t len = build(&tcp, f);
+	unsigned int i;
+
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.drop_log), keep_record, &rs, NULL);
+	assert_non_null(rb);
+	ring_buffer__consume(rb);
+	rs.n = 0;
+	set_policy_text("log-rate 100000\n");
+	for (i = 0; i < fits + 100; i++)
+		assert_int_equal(run(f, len), XDP_DROP);
+	log_counters(c);
+	assert_int_equal(c[XDPFW_LOG_SENT], fits);
+	assert_int_equal(c[XDPFW_LOG_LOST], 100);
+	assert_int_equal(c[XDPFW_LOG_SUPPRESSED], 0);
+	assert_int_equal(ring_buffer__consume(rb), fits);
+	ring_buffer__free(rb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,7 +707,9 @@ int main(void)
 		cmocka_unit_test(test_policy_slots),	cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncations),	cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_fragment_expiry), cmocka_unit_test(test_jumbo),
-		cmocka_unit_test(test_golden_frames),
+		cmocka_unit_test(test_golden_frames),	cmocka_unit_test(test_closed_buckets),
+		cmocka_unit_test(test_drop_log_records), cmocka_unit_test(test_drop_log_budget),
+		cmocka_unit_test(test_drop_log_ring_full),
 	};
 
 	return cmocka_run_group_tests_name("xdp program (BPF_PROG_TEST_RUN)", tests,

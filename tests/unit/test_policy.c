@@ -31,7 +31,8 @@
 
 /* What the parser says when a line starts with a word it does not know. */
 #define DIRECTIVES                                                                                 \
-	"expected 'default', 'icmp', 'icmp6', 'allow', 'deny', 'conntrack-size' or 'timeout'"
+	"expected 'default', 'icmp', 'icmp6', 'allow', 'deny', 'conntrack-size', 'log-rate' or "  \
+	"'timeout'"
 
 /*
  * The documented defaults, written out rather than taken from
@@ -82,6 +83,7 @@ static void build_bpf(struct xdpfw_policy *exp, __u32 flags, const struct range 
 
 	memset(exp, 0, sizeof(*exp));
 	exp->flags = flags;
+	exp->log_rate = XDPFW_LOG_RATE_DEFAULT;
 	memcpy(exp->timeouts, default_timeouts, sizeof(exp->timeouts));
 	for (l4 = 0; l4 < XDPFW_L4_MAX; l4++)
 		for (p = 0; p < XDPFW_PORTS; p++)
@@ -1518,6 +1520,82 @@ static void test_format_ct_round_trip(void **state)
 	check_round_trip("conntrack round trip", &pol);
 }
 
+/* ---- log-rate ------------------------------------------------------------ */
+
+static void test_log_rate(void **state)
+{
+	static const struct {
+		const char *text;
+		__u32 rate;
+	} good[] = {
+		{ "", XDPFW_LOG_RATE_DEFAULT },
+		{ "log-rate 0\n", 0 },
+		{ "log-rate 1 # one a second\n", 1 },
+		{ "allow tcp 22\nlog-rate\t100000\n", 100000 },
+	};
+	static const struct err_case bad[] = {
+		ERR("log-rate max + 1", "log-rate 100001\n",
+		    NAME ":1:10: number of records a second '100001' out of range (0-100000)"),
+		ERR("log-rate negative", "log-rate -1\n",
+		    NAME ":1:10: expected a number of records a second after 'log-rate', got '-1'"),
+		ERR("log-rate with a unit", "log-rate 10/s\n",
+		    NAME ":1:10: expected a number of records a second after 'log-rate', got '10/s'"),
+		ERR("log-rate missing", "log-rate\n",
+		    NAME ":1:9: expected a number of records a second after 'log-rate'"),
+		ERR("log-rate twice", "log-rate 5\nlog-rate 5\n",
+		    NAME ":2:1: 'log-rate' already set on line 1"),
+		ERR("log-rate and more", "log-rate 5 6\n",
+		    NAME ":1:12: unexpected '6' after 'log-rate'"),
+	};
+	struct policy_error err;
+	struct policy pol;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		assert_int_equal(parse_str(&pol, good[i].text, &err), 0);
+		assert_int_equal(pol.bpf.log_rate, good[i].rate);
+		check_round_trip(good[i].text, &pol);
+	}
+	run_error_cases(bad, ARRAY_SIZE(bad));
+	/* Printed when not the default, after conntrack-size, before the timeouts. */
+	assert_int_equal(parse_str(&pol, "timeout udp 5\nlog-rate 0\nconntrack-size 2048\n", &err),
+			 0);
+	text = format(&pol);
+	assert_string_equal(text, "default drop\nicmp pass\nicmp6 pass\nconntrack-size 2048\n"
+				  "log-rate 0\ntimeout udp 5s\n");
+	free(text);
+}
+
+/* The rate as the program's per-CPU token bucket reads it, in millionths of a record. */
+static void test_log_budget(void **state)
+{
+	static const struct {
+		__u32 rate, hz;
+		long ncpu;
+		__u64 per_jiffy, burst;
+	} cases[] = {
+		/* 100/s over 2 CPUs at HZ 250: 50 a second each, 0.2 a jiffy, burst 50. */
+		{ 100, 250, 2, 200000, 50000000 },
+		/* 1/s over 128 CPUs: 1/128 a second each; the burst is still one record. */
+		{ 1, 1000, 128, 7, 1000000 },
+		{ 0, 250, 2, 0, 0 },
+		/* The maximum over one CPU at HZ 100: no overflow. */
+		{ 100000, 100, 1, 1000000000, 100000000000ULL },
+		/* Nonsense from the system: treated as one CPU, HZ 100. */
+		{ 10, 0, 0, 100000, 10000000 },
+	};
+	struct xdpfw_policy p = {};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		p.log_rate = cases[i].rate;
+		policy_log_budget(&p, cases[i].hz, cases[i].ncpu);
+		assert_int_equal(p.log_micro_per_jiffy, cases[i].per_jiffy);
+		assert_int_equal(p.log_burst_micro, cases[i].burst);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1552,6 +1630,8 @@ int main(void)
 		cmocka_unit_test(test_set_ports_keeps_ct),
 		cmocka_unit_test(test_format_ct),
 		cmocka_unit_test(test_format_ct_round_trip),
+		cmocka_unit_test(test_log_rate),
+		cmocka_unit_test(test_log_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
