@@ -32,7 +32,7 @@ const char *log_counter_name(enum xdpfw_log_counter c)
 
 const char *row_kind_name(enum row_kind k)
 {
-	static const char *const names[] = { "policy", "service", "closed", "other" };
+	static const char *const names[] = { "policy", "service", "bucket", "other" };
 
 	return k < ARRAY_SIZE(names) ? names[k] : "?";
 }
@@ -168,7 +168,7 @@ static int read_closed(int fd, struct stats *st, struct stats_row closed[XDPFW_L
 				continue;
 			key = v[c].key - 1;
 			l4 = (key >> 16) & XDPFW_L4_MASK;
-			row = (struct stats_row){ .kind = ROW_CLOSED, .dir = XDPFW_DIR_IN,
+			row = (struct stats_row){ .kind = ROW_BUCKET, .dir = XDPFW_DIR_IN,
 						  .proto = l4 == XDPFW_L4_TCP ? IPPROTO_TCP
 									      : IPPROTO_UDP,
 						  .lo = key & 0xffff, .hi = key & 0xffff,

@@ -17,7 +17,7 @@
 enum row_kind {
 	ROW_POLICY,  /* an open port or range of the policy (in) */
 	ROW_SERVICE, /* the service side of tracked flows (in or out) */
-	ROW_CLOSED,  /* a port without a slot, from its closed-port bucket (in) */
+	ROW_BUCKET,  /* a port without a slot, from its closed-port bucket (in) */
 	ROW_OTHER,   /* what no row above holds: buckets taken, slots run out */
 };
 

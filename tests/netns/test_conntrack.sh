@@ -11,10 +11,11 @@ cd "$(dirname "$0")/../.."
 need_root
 setup_namespaces
 
-port_field() { # proto port field -> value (0 when the port has no row)
+port_field() { # direction proto port field -> value (0 when the port has no row)
 	in_p "$XDPFW" stats "$VETH_P" --json |
-		jq --arg p "$1" --argjson n "$2" --arg f "$3" \
-			'[.ports[] | select(.proto == $p and .port == $n) | .[$f]] | add // 0'
+		jq --arg d "$1" --arg p "$2" --argjson n "$3" --arg f "$4" \
+			'[.ports[] | select(.direction == $d and .proto == $p and .port == $n)
+			  | .[$f]] | add // 0'
 }
 reason() {
 	in_p "$XDPFW" stats "$VETH_P" --json | jq --arg r "$1" '.reasons[$r]'
@@ -69,10 +70,12 @@ check_eq "udp in to 5353: 0 of 2 answered" \
 echo "# UDP timeout (2 s): a late reply is dropped"
 in_p "$NETTOOL" udp "$IP_C" 7002 --sport 40500 --timeout-ms 100 >/dev/null
 in_c "$NETTOOL" udp "$IP_P" 40500 --sport 7002 --timeout-ms 100 >/dev/null
-check_eq "a reply within the timeout passes" "$(port_field udp 40500 passed_packets)" 1
+check_eq "a reply within the timeout passes, counted under its service" \
+	"$(port_field out udp 7002 passed_packets)" 1
 sleep 2.5
 in_c "$NETTOOL" udp "$IP_P" 40500 --sport 7002 --timeout-ms 100 >/dev/null
-check_eq "a reply after the timeout is dropped" "$(port_field udp 40500 dropped_packets)" 1
+check_eq "a reply after the timeout is dropped, at the closed port" \
+	"$(port_field in udp 40500 dropped_packets)" 1
 
 echo "# ICMP dropped by policy: echo replies and errors about our flows still pass"
 sed -e 's/^icmp pass/icmp drop/' -e 's/^icmp6 pass/icmp6 drop/' "$WORK/policy.conf" \
@@ -97,7 +100,7 @@ check_ok "deny tcp 2222 while the connection is open" in_p "$XDPFW" deny "$VETH_
 wait "$hold_pid"
 check_eq "the open connection completes" "$?" 0
 sleep 0.3
-check_eq "none of its packets to 2222 dropped" "$(port_field tcp 2222 dropped_packets)" 0
+check_eq "none of its packets to 2222 dropped" "$(port_field in tcp 2222 dropped_packets)" 0
 check_fail "a new connection to 2222 is refused" in_c "$NETTOOL" tcp "$IP_P" 2222 --timeout-ms 700
 
 echo "# asymmetric routing: out through one interface, the answer in through another"

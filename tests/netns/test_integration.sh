@@ -33,9 +33,10 @@ check_eq "status: 18 TCP ports" "$(jq -r '.interfaces[0].tcp_ports' <<<"$status"
 check_eq "status: 2 UDP ports" "$(jq -r '.interfaces[0].udp_ports' <<<"$status")" 2
 check_eq "status: default drop" "$(jq -r '.interfaces[0].default' <<<"$status")" drop
 check_eq "pins: link and maps" "$(ls "$BPFFS/xdpfw/$VETH_P" | tr '\n' ' ')" \
-	"config frags link policy port_stats reason_stats tc_egress "
-check_eq "shared pins: the flow tables and their gate" "$(ls -p "$BPFFS/xdpfw" | grep -v / | tr "\n" " ")" \
-	"conntrack4 conntrack6 ct_port_exp ct_ports ct_stats "
+	"closed_ports config counters drop_log frags link log_state policy slot_labels tc_egress "
+check_eq "shared pins: the flow tables, their gate and services" \
+	"$(ls -p "$BPFFS/xdpfw" | grep -v / | tr "\n" " ")" \
+	"conntrack4 conntrack6 ct_port_exp ct_ports ct_service_next ct_services ct_stats "
 
 settle
 {
@@ -111,7 +112,7 @@ first=$(jq -r '.ports[0] | .passed_packets + .dropped_packets' "$stats")
 max=$(jq -r '[.ports[] | .passed_packets + .dropped_packets] | max' "$stats")
 check_eq "stats sorted busiest first" "$first" "$max"
 table=$(in_p "$XDPFW" stats "$VETH_P")
-check_eq "stats table has a row per port" "$(grep -cE '^(tcp|udp) ' <<<"$table")" \
+check_eq "stats table has a row per port" "$(grep -cE '^(in|out) +(tcp|udp|any) ' <<<"$table")" \
 	"$(jq '.ports | length' "$stats")"
 
 echo "# live policy changes: reload, allow, deny"

@@ -21,6 +21,7 @@
 #include "capture.h"
 #include "output.h"
 #include "policy.h"
+#include "slots.h"
 #include "stats.h"
 #include "util.h"
 
@@ -127,10 +128,10 @@ static const struct stats_row sorted[] = {
 	{ ROW_SERVICE, OUT, UDP, 7, 7, { 1ULL << 33, 1 } },
 	{ ROW_POLICY, IN, TCP, 22, 22, { 4000, 1 }, { 1000, 1 } },
 	/* Only dropped packets, 200 of them: beats 150 passed. */
-	{ ROW_CLOSED, IN, UDP, 65535, 65535, { 0, 0 }, { 200, 9 } },
+	{ ROW_BUCKET, IN, UDP, 65535, 65535, { 0, 0 }, { 200, 9 } },
 	{ ROW_POLICY, IN, TCP, 8080, 8080, { 150, 99999 } },
 	/* 100 packets each from here down; bytes 2^32 + 5 beat 2000. */
-	{ ROW_CLOSED, IN, UDP, 9999, 9999, { 50, 1ULL << 32 }, { 50, 5 } },
+	{ ROW_BUCKET, IN, UDP, 9999, 9999, { 50, 1ULL << 32 }, { 50, 5 } },
 	{ ROW_POLICY, IN, UDP, 53, 53, { 100, 2000 } },
 	/* 100 packets, 1000 bytes each: kind, direction, protocol, then port decide. */
 	{ ROW_POLICY, IN, TCP, 80, 80, { 10, 100 }, { 90, 900 } },
@@ -172,19 +173,19 @@ static void test_merge(void **state)
 {
 	const struct stats_row in[] = {
 		row(ROW_SERVICE, IN, TCP, 25, 25, 10, 1000, 0, 0),
-		row(ROW_CLOSED, IN, TCP, 25, 25, 0, 0, 3, 180),
+		row(ROW_BUCKET, IN, TCP, 25, 25, 0, 0, 3, 180),
 		row(ROW_POLICY, IN, TCP, 25, 25, 5, 500, 0, 0),
 		row(ROW_SERVICE, OUT, TCP, 25, 25, 7, 700, 0, 0),
-		row(ROW_CLOSED, IN, TCP, 0, 0, 0, 0, 2, 120),
+		row(ROW_BUCKET, IN, TCP, 0, 0, 0, 0, 2, 120),
 		row(ROW_OTHER, IN, TCP, 0, 0, 0, 0, 4, 240),
 		row(ROW_POLICY, IN, UDP, 53, 53, 0, 0, 0, 0),
-		row(ROW_CLOSED, IN, TCP, 25, 25, 0, 0, BIG, BIG),
+		row(ROW_BUCKET, IN, TCP, 25, 25, 0, 0, BIG, BIG),
 	};
 	const struct stats_row want[] = {
 		row(ROW_POLICY, IN, TCP, 25, 25, 15, 1500, BIG + 3, BIG + 180),
 		row(ROW_SERVICE, OUT, TCP, 25, 25, 7, 700, 0, 0),
 		row(ROW_OTHER, IN, TCP, 0, 0, 0, 0, 4, 240),
-		row(ROW_CLOSED, IN, TCP, 0, 0, 0, 0, 2, 120),
+		row(ROW_BUCKET, IN, TCP, 0, 0, 0, 0, 2, 120),
 	};
 	struct stats st = {};
 
@@ -208,7 +209,7 @@ static void test_merge_many(void **state)
 	for (cpu = 0; cpu < 128; cpu++)
 		for (b = 0; b < XDPFW_CLOSED_BUCKETS; b++) {
 			/* Each CPU's bucket b holds port b or b + 256, as first come. */
-			r = row(ROW_CLOSED, IN, TCP, b + (cpu & 1) * 256, b + (cpu & 1) * 256, 0, 0,
+			r = row(ROW_BUCKET, IN, TCP, b + (cpu & 1) * 256, b + (cpu & 1) * 256, 0, 0,
 				cpu + 1, 60 * (cpu + 1));
 			assert_int_equal(stats_add_row(&st, &r), 0);
 		}
@@ -231,17 +232,17 @@ static void test_delta(void **state)
 	const struct stats_row before[] = {
 		row(ROW_POLICY, IN, TCP, 22, 22, 100, 10000, 1, 60),
 		row(ROW_SERVICE, OUT, TCP, 80, 80, 50, 5000, 0, 0),
-		row(ROW_CLOSED, IN, UDP, 161, 161, 0, 0, 9, 900),
+		row(ROW_BUCKET, IN, UDP, 161, 161, 0, 0, 9, 900),
 	};
 	const struct stats_row after[] = {
 		row(ROW_POLICY, IN, TCP, 22, 22, 300, 30000, 1, 60),
 		row(ROW_SERVICE, OUT, TCP, 80, 80, 40, 4000, 0, 0), /* reset between */
 		row(ROW_SERVICE, OUT, UDP, 53, 53, 8, 800, 0, 0),  /* new */
-		row(ROW_CLOSED, IN, UDP, 161, 161, 0, 0, 29, 2900),
+		row(ROW_BUCKET, IN, UDP, 161, 161, 0, 0, 29, 2900),
 	};
 	const struct stats_row want[] = {
 		row(ROW_POLICY, IN, TCP, 22, 22, 200, 20000, 0, 0),
-		row(ROW_CLOSED, IN, UDP, 161, 161, 0, 0, 20, 2000),
+		row(ROW_BUCKET, IN, UDP, 161, 161, 0, 0, 20, 2000),
 		row(ROW_SERVICE, OUT, UDP, 53, 53, 8, 800, 0, 0),
 	};
 	struct stats from = {}, to = {}, d;
@@ -693,13 +694,13 @@ static void test_prometheus(void **state)
 static void test_suggest(void **state)
 {
 	const struct stats_row rows[] = {
-		row(ROW_CLOSED, IN, TCP, 993, 993, 900, 90000, 0, 0),
+		row(ROW_BUCKET, IN, TCP, 993, 993, 900, 90000, 0, 0),
 		row(ROW_POLICY, IN, TCP, 25, 25, 500, 50000, 0, 0),
 		row(ROW_SERVICE, OUT, TCP, 80, 80, 400, 40000, 0, 0),
-		row(ROW_CLOSED, IN, UDP, 53, 53, 30, 3000, 5, 500),
+		row(ROW_BUCKET, IN, UDP, 53, 53, 30, 3000, 5, 500),
 		row(ROW_POLICY, IN, TCP, 6000, 6010, 20, 2000, 0, 0),
 		row(ROW_OTHER, IN, TCP, 0, 0, 10, 1000, 0, 0),
-		row(ROW_CLOSED, IN, TCP, 0, 0, 0, 0, 2, 120),
+		row(ROW_BUCKET, IN, TCP, 0, 0, 0, 0, 2, 120),
 	};
 	static struct policy live, again;
 	struct policy_error perr;
@@ -738,6 +739,110 @@ static void test_suggest(void **state)
 	stats_free(&st);
 }
 
+/* ---- slots_assign ------------------------------------------------------- */
+
+static struct policy *parsed(const char *text)
+{
+	static struct policy pol;
+	struct policy_error perr;
+
+	assert_int_equal(policy_parse(&pol, text, strlen(text), "t", &perr), 0);
+	return &pol;
+}
+
+/* "allow tcp 2,4,..,last" and more. */
+static const char *even_ports(unsigned int last, const char *more)
+{
+	static char text[1024];
+	size_t n = snprintf(text, sizeof(text), "allow tcp 2");
+	unsigned int p;
+
+	for (p = 4; p <= last; p += 2)
+		n += snprintf(text + n, sizeof(text) - n, ",%u", p);
+	snprintf(text + n, sizeof(text) - n, "%s\n", more);
+	return text;
+}
+
+static unsigned int labels_used(const struct xdpfw_slot_label *labels)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT; i++)
+		n += labels[i].dir != 0;
+	return n;
+}
+
+/* The slot of a port, and the label of that slot. */
+static const struct xdpfw_slot_label *label_of(const struct policy *pol,
+					       const struct xdpfw_slot_label *labels,
+					       enum xdpfw_l4 l4, unsigned int port)
+{
+	__u8 slot = pol->bpf.port_slot[l4][port];
+
+	assert_true(slot >= XDPFW_SLOT_FIRST_POLICY && slot < XDPFW_SLOT_FIRST_SERVICE);
+	return &labels[slot - XDPFW_SLOT_FIRST_POLICY];
+}
+
+static void test_slots(void **state)
+{
+	static struct xdpfw_slot_label labels[XDPFW_POLICY_SLOT_COUNT];
+	bool reused[XDPFW_POLICY_SLOT_COUNT];
+	const struct xdpfw_slot_label *l;
+	struct policy *pol;
+	__u8 slot22, slot3268;
+	unsigned int p, i;
+
+	/* The built-in policy: 20 ports, 3268-3269 two of them; 16 ports split, 17 do not. */
+	pol = parsed("allow tcp 22,3268-3269,7000-7015,8000-8016\nallow udp 53\n");
+	assert_int_equal(slots_assign(pol, labels, reused), 0);
+	assert_int_equal(labels_used(labels), 3 + 16 + 1 + 1);
+	l = label_of(pol, labels, XDPFW_L4_TCP, 3269);
+	assert_true(l->dir == IN && l->proto == TCP && l->lo == 3269 && l->hi == 3269);
+	l = label_of(pol, labels, XDPFW_L4_TCP, 7015);
+	assert_true(l->lo == 7015 && l->hi == 7015);
+	for (p = 8000; p <= 8016; p++) {
+		l = label_of(pol, labels, XDPFW_L4_TCP, p);
+		assert_true(l->lo == 8000 && l->hi == 8016);
+	}
+	l = label_of(pol, labels, XDPFW_L4_UDP, 53);
+	assert_true(l->proto == UDP && l->lo == 53);
+	assert_int_equal(pol->bpf.port_slot[XDPFW_L4_UDP][22], 0);
+	assert_int_equal(pol->bpf.port_slot[XDPFW_L4_TCP][8017], 0);
+	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT; i++)
+		assert_false(reused[i]);
+	slot22 = pol->bpf.port_slot[XDPFW_L4_TCP][22];
+	slot3268 = pol->bpf.port_slot[XDPFW_L4_TCP][3268];
+
+	/* A reload: kept rows keep their slots (their counters go on); new ones take free slots. */
+	pol = parsed("allow tcp 3268,22,25\n");
+	assert_int_equal(slots_assign(pol, labels, reused), 0);
+	assert_int_equal(pol->bpf.port_slot[XDPFW_L4_TCP][22], slot22);
+	assert_int_equal(pol->bpf.port_slot[XDPFW_L4_TCP][3268], slot3268);
+	assert_int_equal(label_of(pol, labels, XDPFW_L4_TCP, 25)->lo, 25);
+	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT; i++)
+		assert_false(reused[i]); /* free slots were left */
+	assert_int_equal(labels_used(labels), 22);
+
+	/* Every slot labelled (ports 2, 4, .. 188): a new row takes a stale one, marked reused. */
+	memset(labels, 0, sizeof(labels));
+	pol = parsed(even_ports(2 * XDPFW_POLICY_SLOT_COUNT, ""));
+	assert_int_equal(slots_assign(pol, labels, reused), 0);
+	assert_int_equal(labels_used(labels), XDPFW_POLICY_SLOT_COUNT);
+	pol = parsed(even_ports(2 * XDPFW_POLICY_SLOT_COUNT - 2, ",1000"));
+	assert_int_equal(slots_assign(pol, labels, reused), 0);
+	l = label_of(pol, labels, XDPFW_L4_TCP, 1000);
+	assert_true(l->lo == 1000 && l->hi == 1000);
+	assert_true(reused[pol->bpf.port_slot[XDPFW_L4_TCP][1000] - XDPFW_SLOT_FIRST_POLICY]);
+	for (i = 0, p = 0; i < XDPFW_POLICY_SLOT_COUNT; i++)
+		p += reused[i];
+	assert_int_equal(p, 1);
+
+	/* More rows than slots: the rest have none and count in the catch-all. */
+	pol = parsed(even_ports(2 * XDPFW_POLICY_SLOT_COUNT, ",1000,2000\nallow udp 9"));
+	assert_int_equal(slots_assign(pol, labels, reused), 3);
+	assert_int_equal(pol->bpf.port_slot[XDPFW_L4_UDP][9], 0);
+}
+
 /* ---- stats_free ---------------------------------------------------------- */
 
 static void test_stats_free(void **state)
@@ -766,7 +871,8 @@ int main(void)
 		cmocka_unit_test(test_delta),	     cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_rates),  cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_rates),   cmocka_unit_test(test_prometheus),
-		cmocka_unit_test(test_suggest),	     cmocka_unit_test(test_stats_free),
+		cmocka_unit_test(test_suggest),	     cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_stats_free),
 	};
 
 	/* Times in the table are local: make local UTC. */
