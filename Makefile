@@ -38,7 +38,7 @@ endef
 # `make bench` and `make fresh-test`.
 BUILD_DEPS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
 	      libmnl-dev pkg-config
-TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod time
+TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod time socat
 BENCH_DEPS := xdp-tools gnuplot-nox iptables
 FRESH_DEPS := mmdebstrap
 
@@ -65,7 +65,8 @@ DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
 	     $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct
-TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen $(OUTPUT)/tests/ctfill
+TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen $(OUTPUT)/tests/ctfill \
+	     $(OUTPUT)/promtool
 
 # Building needs clang, bpftool and the -dev packages: install what is missing first.
 all: build-deps
@@ -186,6 +187,16 @@ $(OUTPUT)/tests/ctfill: $(OUTPUT)/tests/ctfill.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# promtool, to check the Prometheus output: taken out of Debian's prometheus package
+# rather than installing it, which would bring a Prometheus server along.
+$(OUTPUT)/promtool: | $(OUTPUT)
+	$(call msg,PROMTOOL,$@)
+	$(Q)rm -rf $@.d && mkdir -m 0777 $@.d && cd $@.d && \
+		{ apt-get download prometheus >/dev/null 2>&1 || \
+		  { apt-get update -qq && apt-get download prometheus >/dev/null; }; } && \
+		dpkg-deb --fsys-tarfile prometheus_*.deb | tar -xO ./usr/bin/promtool >../promtool.tmp
+	$(Q)chmod 0755 $@.tmp && mv $@.tmp $@ && rm -rf $@.d
+
 # libFuzzer harnesses with ASan and UBSan; each is linked with the userspace sources it fuzzes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(XDPFW_CPPFLAGS)
@@ -251,6 +262,8 @@ netns-test: deps
 	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
 		bash tests/netns/test_hardening.sh
 	$(Q)XDPFW=$(OUTPUT)/xdpfw CTFILL=$(OUTPUT)/tests/ctfill bash tests/netns/test_scale.sh
+	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
+		PROMTOOL=$(OUTPUT)/promtool bash tests/netns/test_counters.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test

@@ -39,6 +39,7 @@ enum opt_bits {
 	OPT_TOP = 1 << 6,
 	OPT_RESET = 1 << 7,
 	OPT_SECONDS = 1 << 8,
+	OPT_OUTPUT = 1 << 9,
 };
 
 /* Longest --interval and --seconds: a day. */
@@ -261,17 +262,33 @@ static struct stats *read_stats(const struct iface_status *info, size_t n)
 }
 
 static void print_stats(const struct stats *st, const struct iface_status *info, size_t n,
-			const struct args *a)
+			const struct args *a, FILE *out)
 {
 	struct stats_view v = { .top = a->top, .one = a->n_pos, .lines = a->interval > 0 };
 
 	if (a->prometheus)
-		output_stats_prometheus(st, info, n, stdout);
+		output_stats_prometheus(st, info, n, out);
 	else if (json_output)
-		output_stats_json(st, n, &v, stdout);
+		output_stats_json(st, n, &v, out);
 	else
-		output_stats_table(st, n, &v, stdout);
-	fflush(stdout);
+		output_stats_table(st, n, &v, out);
+	fflush(out);
+}
+
+/* --output FILE: the whole output or the file as it was. */
+static int print_stats_to(const struct stats *st, const struct iface_status *info, size_t n,
+			  const struct args *a)
+{
+	struct atomic_file f;
+
+	if (!a->output) {
+		print_stats(st, info, n, a, stdout);
+		return 0;
+	}
+	if (atomic_open(&f, a->output))
+		return -1;
+	print_stats(st, info, n, a, f.f);
+	return atomic_commit(&f);
 }
 
 static void sleep_until(struct timespec *at, double secs)
@@ -310,7 +327,7 @@ static int stats_every(const struct args *a, const struct iface_status *info, si
 		for (i = 0; i < n && !err; i++)
 			err = stats_delta(&prev[i], &cur[i], &d[i]);
 		if (!err)
-			print_stats(d, info, n, a);
+			print_stats(d, info, n, a, stdout);
 		for (i = 0; i < n; i++)
 			stats_free(&d[i]);
 		free_stats(prev, n);
@@ -346,7 +363,8 @@ static int do_stats(const struct args *a)
 		free(info);
 		return EXIT_FAIL;
 	}
-	print_stats(st, info, n, a);
+	if (print_stats_to(st, info, n, a))
+		ret = EXIT_FAIL;
 	/* Printed, then zeroed: what came in between is lost, as with nft's reset. */
 	for (i = 0; a->reset && i < n; i++)
 		if (stats_reset(info[i].name))
@@ -456,9 +474,11 @@ static const struct verb verbs[] = {
 	{ "deny", do_deny, 0, 3, MAX_POS, true, true, "deny IFACE tcp|udp PORTS" },
 	{ "check", do_check, OPT_JSON, 1, 1, false, false, "check FILE [--json]" },
 	{ "status", do_status, OPT_JSON, 0, 0, true, false, "status [--json]" },
-	{ "stats", do_stats, OPT_JSON | OPT_PROMETHEUS | OPT_INTERVAL | OPT_COUNT | OPT_TOP | OPT_RESET,
-	  0, 1, true, true,
-	  "stats [IFACE] [--json|--prometheus] [--interval SECONDS [--count N]] [--top N] [--reset]" },
+	{ "stats", do_stats,
+	  OPT_JSON | OPT_PROMETHEUS | OPT_INTERVAL | OPT_COUNT | OPT_TOP | OPT_RESET | OPT_OUTPUT, 0,
+	  1, true, true,
+	  "stats [IFACE] [--json|--prometheus] [--interval SECONDS [--count N]] [--top N] "
+	  "[--reset] [--output FILE]" },
 	{ "log", do_log, OPT_JSON | OPT_COUNT | OPT_SECONDS, 0, 1, true, true,
 	  "log [IFACE] [--json] [--count N] [--seconds SECONDS]" },
 	{ "suggest", do_suggest, 0, 1, 1, true, true, "suggest IFACE" },
@@ -569,6 +589,7 @@ static const struct option long_opts[] = {
 	{ "top", required_argument, NULL, 't' },
 	{ "reset", no_argument, NULL, 'r' },
 	{ "seconds", required_argument, NULL, 's' },
+	{ "output", required_argument, NULL, 'o' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -585,6 +606,7 @@ static unsigned int opt_bit(int c)
 	case 't': return OPT_TOP;
 	case 'r': return OPT_RESET;
 	case 's': return OPT_SECONDS;
+	case 'o': return OPT_OUTPUT;
 	default: return 0;
 	}
 }
@@ -608,6 +630,9 @@ static int take_opt(const struct verb *v, int c, const char *arg, struct args *a
 	switch (c) {
 	case 'p':
 		a->policy_file = arg;
+		return 0;
+	case 'o':
+		a->output = arg;
 		return 0;
 	case 'm':
 		if (!parse_mode(arg, &a->mode))
@@ -648,6 +673,8 @@ static int check_combinations(const struct verb *v, const struct args *a)
 				   "no --interval with --prometheus");
 	if (a->reset && a->interval > 0)
 		return usage_error(v, "%s", "no --reset with --interval");
+	if (a->output && a->interval > 0)
+		return usage_error(v, "%s", "no --output with --interval");
 	if ((v->opts & OPT_INTERVAL) && a->count && a->interval <= 0)
 		return usage_error(v, "%s", "--count needs --interval");
 	return EXIT_OK;

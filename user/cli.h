@@ -18,6 +18,7 @@ struct args {
 	double seconds;	   /* --seconds SECONDS; 0: none */
 	unsigned long count; /* --count N; 0: none */
 	unsigned long top;   /* --top N; 0: every row */
+	const char *output;  /* --output FILE: written whole, then renamed into place */
 };
 
 struct verb;

@@ -84,26 +84,33 @@ static int follow(struct ring_buffer *rb, struct ring_ctx *ctx, const struct dro
 		if (ret == -EINTR)
 			ret = 0;
 		else if (ret < 0)
-			break;
+			return ret;
 	}
+	/* What came before the stop and is still in the rings (--count still holds). */
+	ret = ring_buffer__consume(rb);
 	return ret < 0 ? ret : 0;
 }
 
-/* Interface i's ring, added to *rb (created by the first), its counters as they are now. */
+/*
+ * An interface's ring, added to *rb (created by the first), its counters as
+ * they are now. Says what failed: a missing pin in pins_open's words.
+ */
 static int add_ring(struct ring_buffer **rb, struct ring_ctx *ctx, int *fd, const char *iface,
 		    __u64 before[XDPFW_LOG_COUNTER_MAX])
 {
-	int err = stats_read_log(iface, before);
+	int err;
 
-	if (err)
-		return err;
 	*fd = pins_open(iface, PIN_DROP_LOG);
 	if (*fd < 0)
 		return *fd;
-	if (*rb)
-		return ring_buffer__add(*rb, *fd, on_record, ctx);
-	*rb = ring_buffer__new(*fd, on_record, ctx, NULL);
-	return *rb ? 0 : -errno;
+	err = stats_read_log(iface, before);
+	if (!err && *rb)
+		err = ring_buffer__add(*rb, *fd, on_record, ctx);
+	else if (!err)
+		err = (*rb = ring_buffer__new(*fd, on_record, ctx, NULL)) ? 0 : -errno;
+	if (err)
+		pr_err("%s: cannot read the drop log: %s", iface, strerror(-err));
+	return err;
 }
 
 int droplog_follow(const char *const *ifaces, size_t n, const struct droplog_opts *o)
@@ -117,6 +124,7 @@ int droplog_follow(const char *const *ifaces, size_t n, const struct droplog_opt
 	size_t i;
 
 	if (!before || !sum || !ctx || !fds) {
+		pr_err("cannot read the drop log: %s", strerror(ENOMEM));
 		err = -ENOMEM;
 		n = 0; /* no fd to close */
 		goto out;
@@ -131,15 +139,16 @@ int droplog_follow(const char *const *ifaces, size_t n, const struct droplog_opt
 	}
 	for (i = 0; i < n && !err; i++)
 		err = add_ring(&rb, &ctx[i], &fds[i], ifaces[i], before[i]);
-	if (!err)
-		err = follow(rb, ctx, o);
+	if (err)
+		goto out; /* said */
+	err = follow(rb, ctx, o);
 	if (!err)
 		err = finish(sum, n, before);
 	if (!err)
 		output_log_summary(sum, n, o->json, o->out);
-out:
-	if (err)
+	else
 		pr_err("cannot read the drop log: %s", strerror(-err));
+out:
 	ring_buffer__free(rb);
 	for (i = 0; i < n; i++)
 		if (fds[i] >= 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -104,6 +105,48 @@ bool iface_is_loopback(const char *name)
 		lo = ifr.ifr_flags & IFF_LOOPBACK;
 	close(fd);
 	return lo;
+}
+
+int atomic_open(struct atomic_file *a, const char *path)
+{
+	int fd, err;
+
+	a->path = path;
+	a->f = NULL;
+	if (snprintf(a->tmp, sizeof(a->tmp), "%s.XXXXXX", path) >= (int)sizeof(a->tmp)) {
+		pr_err("%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	fd = mkstemp(a->tmp);
+	/* Readable by all, as a file in a collector's directory must be. */
+	if (fd >= 0 && !fchmod(fd, 0644))
+		a->f = fdopen(fd, "w");
+	if (a->f)
+		return 0;
+	err = -errno;
+	pr_err("cannot write %s: %s", path, strerror(-err));
+	if (fd >= 0) {
+		close(fd);
+		unlink(a->tmp);
+	}
+	return err;
+}
+
+int atomic_commit(struct atomic_file *a)
+{
+	int err = 0;
+
+	if (fflush(a->f) || ferror(a->f) || fsync(fileno(a->f)))
+		err = errno ? -errno : -EIO;
+	if (fclose(a->f) && !err)
+		err = -errno;
+	if (!err && rename(a->tmp, a->path))
+		err = -errno;
+	if (err) {
+		pr_err("cannot write %s: %s", a->path, strerror(-err));
+		unlink(a->tmp);
+	}
+	return err;
 }
 
 void fault_point(const char *name)

@@ -3,7 +3,9 @@
 #ifndef XDPFW_USER_UTIL_H
 #define XDPFW_USER_UTIL_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -26,6 +28,22 @@ bool iface_name_valid(const char *name);
 /* Checks an interface name is valid and the interface exists. */
 int iface_lookup(const char *name, unsigned int *ifindex);
 bool iface_is_loopback(const char *name);
+
+/*
+ * A file written whole or not at all: atomic_open() gives a stream on a new
+ * file beside path; atomic_commit() flushes it, syncs it and renames it over
+ * path, so that a reader (node_exporter's textfile collector) sees the old
+ * file or the new one, never half of one. On any error the new file is
+ * removed and -errno returned after a message.
+ */
+struct atomic_file {
+	FILE *f;
+	const char *path;
+	char tmp[PATH_MAX];
+};
+
+int atomic_open(struct atomic_file *a, const char *path);
+int atomic_commit(struct atomic_file *a);
 
 /*
  * Crash testing: XDPFW_FAULT=<name> in the environment kills the process with
