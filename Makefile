@@ -187,6 +187,16 @@ $(OUTPUT)/tests/ctfill: $(OUTPUT)/tests/ctfill.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The bench's baseline: xdpfw's XDP program as of BENCH_BASELINE (per-port counters,
+# no drop log), built from git history with today's flags, to run side by side.
+BENCH_BASELINE ?= 384f53c
+$(OUTPUT)/baseline.bpf.o: | $(OUTPUT)
+	$(call msg,BPF,$@ (xdpfw at $(BENCH_BASELINE)))
+	$(Q)rm -rf $(OUTPUT)/baseline && mkdir -p $(OUTPUT)/baseline && \
+		git archive $(BENCH_BASELINE) bpf include | tar -x -C $(OUTPUT)/baseline
+	$(Q)$(CLANG) $(filter-out -Iinclude -MMD -MP,$(BPF_CFLAGS)) -I$(OUTPUT)/baseline/include \
+		-c $(OUTPUT)/baseline/bpf/xdpfw.bpf.c -o $@
+
 # promtool, to check the Prometheus output: taken out of Debian's prometheus package
 # rather than installing it, which would bring a Prometheus server along.
 $(OUTPUT)/promtool: | $(OUTPUT)
@@ -290,9 +300,10 @@ fresh-test: fresh-deps
 # Never part of `make test`, never fails on speed: it measures and reports.
 bench: deps bench-deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/bench $(OUTPUT)/tests/livegen $(OUTPUT)/xdpfw \
-		$(OUTPUT)/tests/ctfill
+		$(OUTPUT)/tests/ctfill $(OUTPUT)/baseline.bpf.o
 	$(Q)mkdir -p $(OUTPUT)/bench
-	$(Q)OUTPUT=$(OUTPUT) bash tests/bench/run.sh
+	$(Q)OUTPUT=$(OUTPUT) BENCH_BASELINE=$(BENCH_BASELINE) \
+		BENCH_BASELINE_OBJ=$(OUTPUT)/baseline.bpf.o bash tests/bench/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw $(TOOL_BINS)

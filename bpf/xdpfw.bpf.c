@@ -71,10 +71,6 @@ struct pkt {
 	__u8 l4_idx;	 /* enum xdpfw_l4, XDPFW_L4_MAX when no port applies */
 	__u8 frag;	 /* enum frag_kind */
 	__u8 slot;	 /* the counter slot */
-	__u8 ipver;	 /* for the drop log: 0 until the IP header parsed */
-	__u16 l3off;
-	__u16 l4off;
-	__u8 proto;
 	struct xdpfw_frag_key fkey; /* filled when frag != FRAG_NONE */
 };
 
@@ -358,10 +354,11 @@ static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt
 		return XDPFW_REASON_PASSED_NONIP;
 	if (parse_ip(&c, ctx, 1, ethertype, &l3) || check_ip_len(ctx, p, &l3))
 		return XDPFW_REASON_DROPPED_MALFORMED;
-	p->ipver = l3.ipver;
-	p->l3off = l3.l3off;
-	p->l4off = l3.l4off;
-	p->proto = l3.proto;
+	/* From here on the scratch slot describes this packet: the drop log reads it too. */
+	l4_to_args(&a, ethertype, &l3);
+	args = args_fence(&a);
+	if (!args)
+		return XDPFW_REASON_DROPPED_MALFORMED;
 	if (is_martian(&l3))
 		return XDPFW_REASON_DROPPED_MARTIAN;
 	if (l3.frag != FRAG_NONE) {
@@ -370,14 +367,10 @@ static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt
 		if (l3.frag == FRAG_LATER)
 			return judge_later_fragment(p);
 	}
-	l4_to_args(&a, ethertype, &l3);
-	args = args_fence(&a);
 	reason = xdpfw_judge(ctx, args);
-	if (args) {
-		p->l4_idx = args->l4_idx;
-		p->dport = args->dport;
-		p->slot = args->slot;
-	}
+	p->l4_idx = args->l4_idx;
+	p->dport = args->dport;
+	p->slot = args->slot;
 	return reason;
 }
 
@@ -412,50 +405,74 @@ static __always_inline void count(struct xdp_md *ctx, struct pkt *p, __u32 reaso
 		count_closed_port(p, passed);
 }
 
-/* One token of the CPU's share of the log budget, refilled by the jiffies gone by. */
-static __always_inline int log_token(struct xdpfw_log_state *st, const struct xdpfw_policy *pol)
+/*
+ * One token of the CPU's share of the log budget. The bucket is refilled
+ * once a jiffy at most, from the policy's rate: in a flood, a suppressed
+ * drop costs a clock read (inlined), a compare and a counter.
+ */
+static __always_inline int log_token(struct xdpfw_log_state *st)
 {
-	__u64 now = bpf_jiffies64(), idle = now - st->last, t;
+	__u64 now = bpf_jiffies64(), idle, t;
+	struct xdpfw_policy *pol;
 
-	/* Long idle (or the first drop): the bucket is full whatever the product says. */
-	if (idle > 1 << 20)
-		idle = 1 << 20;
-	t = st->tokens_micro + idle * pol->log_micro_per_jiffy;
-	st->last = now;
-	if (t > pol->log_burst_micro)
-		t = pol->log_burst_micro;
-	if (t < 1000000) {
-		st->tokens_micro = t;
-		return 0;
+	if (now != st->last) {
+		pol = active_policy();
+		if (!pol)
+			return 0;
+		/* Long idle (or the first drop): the bucket is full whatever the product says. */
+		idle = now - st->last;
+		if (idle > 1 << 20)
+			idle = 1 << 20;
+		t = st->tokens_micro + idle * pol->log_micro_per_jiffy;
+		st->tokens_micro = t > pol->log_burst_micro ? pol->log_burst_micro : t;
+		st->last = now;
 	}
-	st->tokens_micro = t - 1000000;
+	if (st->tokens_micro < 1000000)
+		return 0;
+	st->tokens_micro -= 1000000;
 	return 1;
 }
 
-/* The addresses and ports of a dropped packet, where its headers are (bounds-checked). */
-static __always_inline void log_fill(struct xdp_md *ctx, const struct pkt *p,
+/*
+ * The addresses and ports of a dropped packet, from where the scratch slot
+ * says its headers are: only a packet that got that far has them (a frame
+ * malformed before its IP header is logged without).
+ */
+static __always_inline void log_fill(struct xdp_md *ctx, const struct pkt *p, __u32 reason,
 				     struct xdpfw_log_record *r)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct ipv6hdr *ip6h = data + (p->l3off & 1023);
-	struct iphdr *iph = data + (p->l3off & 1023);
-	__u8 *l4 = data + (p->l4off & 1023);
+	struct ipv6hdr *ip6h;
+	struct l4_args *a;
+	struct iphdr *iph;
+	__u32 zero = 0;
+	__u8 *l4;
 
-	if (p->ipver == 4 && (void *)(iph + 1) <= end) {
+	a = bpf_map_lookup_elem(&args_scratch, &zero);
+	if (!a || reason == XDPFW_REASON_DROPPED_MALFORMED)
+		return;
+	iph = data + (a->l3off & 1023);
+	ip6h = data + (a->l3off & 1023);
+	l4 = data + (a->l4off & 1023);
+	if (a->ipver == 4 && (void *)(iph + 1) <= end) {
 		r->saddr[0] = iph->saddr;
 		r->daddr[0] = iph->daddr;
-	} else if (p->ipver == 6 && (void *)(ip6h + 1) <= end) {
+	} else if (a->ipver == 6 && (void *)(ip6h + 1) <= end) {
 		__builtin_memcpy(r->saddr, &ip6h->saddr, sizeof(r->saddr));
 		__builtin_memcpy(r->daddr, &ip6h->daddr, sizeof(r->daddr));
-	}
-	if (!p->ipver || p->frag == FRAG_LATER || (void *)(l4 + 4) > end)
+	} else {
 		return;
-	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP || p->proto == IPPROTO_UDPLITE) {
+	}
+	r->ipver = a->ipver;
+	r->proto = a->proto;
+	if (p->frag == FRAG_LATER || (void *)(l4 + 4) > end)
+		return;
+	if (a->proto == IPPROTO_TCP || a->proto == IPPROTO_UDP || a->proto == IPPROTO_UDPLITE) {
 		r->sport = *(__be16 *)l4;
 		r->dport = *(__be16 *)(l4 + 2);
-		if (p->proto == IPPROTO_TCP && (void *)(l4 + TCP_FLAGS_OFF + 1) <= end)
+		if (a->proto == IPPROTO_TCP && (void *)(l4 + TCP_FLAGS_OFF + 1) <= end)
 			r->tcp_flags = l4[TCP_FLAGS_OFF];
-	} else if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
+	} else if (a->proto == IPPROTO_ICMP || a->proto == IPPROTO_ICMPV6) {
 		r->icmp_type = l4[0];
 	}
 }
@@ -463,15 +480,14 @@ static __always_inline void log_fill(struct xdp_md *ctx, const struct pkt *p,
 /* A dropped packet: a record in the ring while the budget lasts; a counter always. */
 static __always_inline void log_drop(struct xdp_md *ctx, const struct pkt *p, __u32 reason)
 {
-	struct xdpfw_policy *pol = active_policy();
 	struct xdpfw_log_record *r;
 	struct xdpfw_log_state *st;
 	__u32 zero = 0;
 
 	st = bpf_map_lookup_elem(&log_state, &zero);
-	if (!st || !pol)
+	if (!st)
 		return;
-	if (!log_token(st, pol)) {
+	if (!log_token(st)) {
 		st->counter[XDPFW_LOG_SUPPRESSED]++;
 		return;
 	}
@@ -483,10 +499,8 @@ static __always_inline void log_drop(struct xdp_md *ctx, const struct pkt *p, __
 	__builtin_memset(r, 0, sizeof(*r));
 	r->ktime = bpf_ktime_get_ns();
 	r->len = p->bytes;
-	r->ipver = p->ipver;
-	r->proto = p->proto;
 	r->reason = reason;
-	log_fill(ctx, p, r);
+	log_fill(ctx, p, reason, r);
 	bpf_ringbuf_submit(r, 0);
 	st->counter[XDPFW_LOG_SENT]++;
 }
