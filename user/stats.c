@@ -142,44 +142,49 @@ static int read_counters(int fd, struct xdpfw_counter *sums)
 	return map_batch_each(fd, sizeof(__u32), sizeof(*sums) * r.ncpu, false, sum_batch, &r);
 }
 
-/*
- * Closed-port buckets: each CPU's copy holds the port that took it there.
- * closed[l4]: what they hold, which their catch-all slot counted too.
- */
-static int read_closed(int fd, struct stats *st, struct stats_row closed[XDPFW_L4_MAX])
-{
-	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
-	struct xdpfw_closed_port *v;
-	struct stats_row row;
-	__u32 b, key, l4;
+/* The closed-port buckets being read: what they hold, which their catch-all slot counted too. */
+struct closed_read {
+	struct stats *st;
+	struct stats_row *closed; /* [XDPFW_L4_MAX] */
+	int ncpu;
+};
 
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (b = 0; b < XDPFW_CLOSED_BUCKETS && !err; b++) {
-		if (bpf_map_lookup_elem(fd, &b, v)) {
-			err = -errno;
-			break;
-		}
-		for (c = 0; c < ncpu && !err; c++) {
-			if (!v[c].key)
+/* A batch of buckets: each CPU's copy holds the port that took it there. */
+static int closed_batch(const void *k, const void *vals, __u32 n, void *arg)
+{
+	const struct xdpfw_closed_port *v = vals;
+	const struct closed_read *cr = arg;
+	struct stats_row row;
+	__u32 i, key, l4;
+	int c, err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		for (c = 0; c < cr->ncpu && !err; c++, v++) {
+			if (!v->key)
 				continue;
-			key = v[c].key - 1;
+			key = v->key - 1;
 			l4 = (key >> 16) & XDPFW_L4_MASK;
 			row = (struct stats_row){ .kind = ROW_BUCKET, .dir = XDPFW_DIR_IN,
 						  .proto = l4 == XDPFW_L4_TCP ? IPPROTO_TCP
 									      : IPPROTO_UDP,
 						  .lo = key & 0xffff, .hi = key & 0xffff,
-						  .passed = v[c].passed, .dropped = v[c].dropped };
-			add_counter(&closed[l4].passed, &row.passed);
-			add_counter(&closed[l4].dropped, &row.dropped);
-			err = stats_add_row(st, &row);
+						  .passed = v->passed, .dropped = v->dropped };
+			add_counter(&cr->closed[l4].passed, &row.passed);
+			add_counter(&cr->closed[l4].dropped, &row.dropped);
+			err = stats_add_row(cr->st, &row);
 		}
 	}
-	free(v);
 	return err;
+}
+
+static int read_closed(int fd, struct stats *st, struct stats_row closed[XDPFW_L4_MAX])
+{
+	struct closed_read cr = { st, closed, libbpf_num_possible_cpus() };
+
+	if (cr.ncpu < 0)
+		return cr.ncpu;
+	return map_batch_each(fd, sizeof(__u32), sizeof(struct xdpfw_closed_port) * cr.ncpu, false,
+			      closed_batch, &cr);
 }
 
 /* The labels of the slots: policy slots from the interface, service slots shared. */

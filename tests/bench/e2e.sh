@@ -119,31 +119,44 @@ prog_ns() { # id -> "run_time_ns run_cnt"
 	bpftool prog show id "$1" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"'
 }
 
-# The kernel's own accounting of xdpfw's maps, as loaded with the built-in policy.
+# The kernel's own accounting of xdpfw's maps, as loaded with the built-in policy,
+# and what one interface's maps come to at 2, 64 and 128 CPUs: the per-CPU maps'
+# bytes a CPU (memlock over the CPU count) times the CPUs, plus the rest.
 memory_report() {
-	local ids ncpu
+	local ncpu maps
 	ncpu=$(nproc)
-	ids=$(bpftool prog show id "$1" -j | jq -r '.map_ids[]')
+	maps=$(bpftool prog show id "$1" -j | jq -r '.map_ids[]' | while read -r m; do
+		bpftool map show id "$m" -j
+	done | jq -s '.')
 	{
 		echo "### Map memory of one interface with the built-in policy ($ncpu CPUs, bpftool)"
 		echo
 		echo "| map | type | entries | memlock bytes | per CPU |"
 		echo "| --- | --- | ---: | ---: | --- |"
-		for m in $ids; do
-			bpftool map show id "$m" -j | jq -r --argjson n "$ncpu" \
-				'"| \(.name) | \(.type) | \(.max_entries) | \(.bytes_memlock) | " +
-				(if (.type | startswith("percpu")) then "~\(.bytes_memlock / $n | floor) each"
-				else "no" end) + " |"'
+		jq -r --argjson n "$ncpu" '.[] | "| \(.name) | \(.type) | \(.max_entries) | \(.bytes_memlock) | " +
+			(if (.type | startswith("percpu")) then "~\(.bytes_memlock / $n | floor) each"
+			else "no" end) + " |"' <<<"$maps"
+		echo
+		echo "Total: $(jq 'map(.bytes_memlock) | add' <<<"$maps") bytes. The flow tables, their" \
+			"gate and services (conntrack*, ct_*) are shared by every interface."
+		echo
+		echo "| CPUs | per-CPU maps of an interface | its other maps | an interface |"
+		echo "| ---: | ---: | ---: | ---: |"
+		# A per-CPU array holds entries x value (8-byte aligned) on each CPU, and a
+		# pointer an entry once: bytes a CPU from the layout, the rest is fixed.
+		for n in 2 64 128; do
+			jq -r --argjson n "$ncpu" --argjson to "$n" '
+				map(select(.name | test("^(conntrack|ct_)") | not)) |
+				(map(select(.type | startswith("percpu"))) |
+				 map(.max_entries * ((.bytes_value + 7) / 8 | floor) * 8) | add) as $pc |
+				((map(.bytes_memlock) | add) - $pc * $n) as $fixed |
+				"| \($to) | \($pc * $to / 1024 | floor) KiB (\($pc / 1024 * 10 | floor / 10) KiB a CPU) | \($fixed / 1024 | floor) KiB | \(($pc * $to + $fixed) / 1024 | floor) KiB |"' <<<"$maps"
 		done
-		bpftool prog show id "$1" -j | jq -r '.map_ids[]' | while read -r m; do
-			bpftool map show id "$m" -j
-		done | jq -s 'map(.bytes_memlock) | add' | sed 's/^/\nTotal: /; s/$/ bytes./'
 		echo
 		for t in conntrack4 conntrack6; do
 			echo "$t: $(bpftool map show name $t -j 2>/dev/null | jq -r 'if type == "array" then .[0] else . end |
 				(.bytes_memlock / .max_entries | floor)') bytes per flow."
 		done
-		echo "Per-CPU maps grow with the CPU count."
 		echo
 	} >"$OUT/memory.md"
 }
