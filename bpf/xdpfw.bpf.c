@@ -354,19 +354,20 @@ static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt
 		return XDPFW_REASON_PASSED_NONIP;
 	if (parse_ip(&c, ctx, 1, ethertype, &l3) || check_ip_len(ctx, p, &l3))
 		return XDPFW_REASON_DROPPED_MALFORMED;
-	/* From here on the scratch slot describes this packet: the drop log reads it too. */
 	l4_to_args(&a, ethertype, &l3);
-	args = args_fence(&a);
-	if (!args)
-		return XDPFW_REASON_DROPPED_MALFORMED;
-	if (is_martian(&l3))
+	if (is_martian(&l3)) {
+		args_fence(&a); /* for the drop log: where the headers are */
 		return XDPFW_REASON_DROPPED_MARTIAN;
+	}
 	if (l3.frag != FRAG_NONE) {
 		p->frag = l3.frag;
 		frag_key(&p->fkey, &l3);
 		if (l3.frag == FRAG_LATER)
 			return judge_later_fragment(p);
 	}
+	args = args_fence(&a);
+	if (!args)
+		return XDPFW_REASON_DROPPED_MALFORMED;
 	reason = xdpfw_judge(ctx, args);
 	p->l4_idx = args->l4_idx;
 	p->dport = args->dport;
@@ -434,9 +435,10 @@ static __always_inline int log_token(struct xdpfw_log_state *st)
 }
 
 /*
- * The addresses and ports of a dropped packet, from where the scratch slot
- * says its headers are: only a packet that got that far has them (a frame
- * malformed before its IP header is logged without).
+ * The addresses and ports of a dropped packet: of a later fragment, from its
+ * fragment key; else from where the scratch slot says its headers are, which
+ * every packet dropped after its IP header has written (a frame malformed
+ * before it is logged without).
  */
 static __always_inline void log_fill(struct xdp_md *ctx, const struct pkt *p, __u32 reason,
 				     struct xdpfw_log_record *r)
@@ -448,6 +450,13 @@ static __always_inline void log_fill(struct xdp_md *ctx, const struct pkt *p, __
 	__u32 zero = 0;
 	__u8 *l4;
 
+	if (p->frag == FRAG_LATER) {
+		__builtin_memcpy(r->saddr, p->fkey.saddr, sizeof(r->saddr));
+		__builtin_memcpy(r->daddr, p->fkey.daddr, sizeof(r->daddr));
+		r->ipver = p->fkey.ipver;
+		r->proto = p->fkey.proto;
+		return;
+	}
 	a = bpf_map_lookup_elem(&args_scratch, &zero);
 	if (!a || reason == XDPFW_REASON_DROPPED_MALFORMED)
 		return;
@@ -465,7 +474,7 @@ static __always_inline void log_fill(struct xdp_md *ctx, const struct pkt *p, __
 	}
 	r->ipver = a->ipver;
 	r->proto = a->proto;
-	if (p->frag == FRAG_LATER || (void *)(l4 + 4) > end)
+	if ((void *)(l4 + 4) > end)
 		return;
 	if (a->proto == IPPROTO_TCP || a->proto == IPPROTO_UDP || a->proto == IPPROTO_UDPLITE) {
 		r->sport = *(__be16 *)l4;

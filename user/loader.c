@@ -47,36 +47,68 @@ static int zero_slot(int counters_fd, __u32 slot)
 	return err;
 }
 
-/* Counter slots for the policy's open ports, stable across reloads (user/slots.c). */
-static int place_counters(const struct policy_maps *m, struct policy *pol, const char *iface)
-{
-	static struct xdpfw_slot_label labels[XDPFW_POLICY_SLOT_COUNT];
+/*
+ * Counter slots for a policy's open ports (user/slots.c): the labels as
+ * they will be, and which slots change hands (reused: they counted another
+ * row until the switch).
+ */
+struct slot_plan {
+	struct xdpfw_slot_label labels[XDPFW_POLICY_SLOT_COUNT];
 	bool reused[XDPFW_POLICY_SLOT_COUNT];
+	bool changed[XDPFW_POLICY_SLOT_COUNT];
+};
+
+static int write_label(const struct policy_maps *m, const struct slot_plan *plan, __u32 i)
+{
+	return bpf_map_update_elem(m->labels_fd, &i, &plan->labels[i], BPF_ANY) ? -errno : 0;
+}
+
+/*
+ * Fills pol's port -> slot index and the plan; labels of free slots are
+ * written now (no live policy counts there yet: a failed or interrupted
+ * switch leaves empty rows), those of reused slots after the switch
+ * (finish_counters). Also the log budget: what the program needs beyond
+ * the policy file.
+ */
+static int prepare(const struct policy_maps *m, struct policy *pol, __u32 hz, const char *iface,
+		   struct slot_plan *plan)
+{
+	struct xdpfw_slot_label old;
 	unsigned int none;
 	__u32 i;
 	int err = 0;
 
+	policy_log_budget(&pol->bpf, hz, sysconf(_SC_NPROCESSORS_ONLN));
 	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT; i++)
-		if (bpf_map_lookup_elem(m->labels_fd, &i, &labels[i]))
+		if (bpf_map_lookup_elem(m->labels_fd, &i, &plan->labels[i]))
 			return -errno;
-	none = slots_assign(pol, labels, reused);
+	none = slots_assign(pol, plan->labels, plan->reused);
 	if (none)
 		pr_warn("%s: %u open ports or ranges past the %d counter slots count as \"other\"",
 			iface, none, XDPFW_POLICY_SLOT_COUNT);
 	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT && !err; i++) {
-		if (reused[i])
-			err = zero_slot(m->counters_fd, XDPFW_SLOT_FIRST_POLICY + i);
-		if (!err && bpf_map_update_elem(m->labels_fd, &i, &labels[i], BPF_ANY))
-			err = -errno;
+		if (bpf_map_lookup_elem(m->labels_fd, &i, &old))
+			return -errno;
+		plan->changed[i] = memcmp(&old, &plan->labels[i], sizeof(old));
+		if (plan->changed[i] && !plan->reused[i])
+			err = write_label(m, plan, i);
 	}
 	return err;
 }
 
-/* What the program needs beyond the policy file: counter slots, the log budget. */
-static int prepare(const struct policy_maps *m, struct policy *pol, __u32 hz, const char *iface)
+/* After the switch: a reused slot counts its new row from zero, under its new label. */
+static int finish_counters(const struct policy_maps *m, const struct slot_plan *plan)
 {
-	policy_log_budget(&pol->bpf, hz, sysconf(_SC_NPROCESSORS_ONLN));
-	return place_counters(m, pol, iface);
+	__u32 i;
+	int err = 0;
+
+	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT && !err; i++)
+		if (plan->reused[i]) {
+			err = zero_slot(m->counters_fd, XDPFW_SLOT_FIRST_POLICY + i);
+			if (!err)
+				err = write_label(m, plan, i);
+		}
+	return err;
 }
 
 /* Writes pol into slot, then makes it the active one: the config update is the switch. */
@@ -294,6 +326,7 @@ static int load_locked(const char *iface, __u32 ifindex, struct policy *pol, __u
 		       enum attach_mode mode)
 {
 	struct xdpfw_config cfg = { .hz = hz, .loaded_at = time(NULL) };
+	static struct slot_plan plan;
 	struct xdpfw_bpf *skel = NULL;
 	struct policy_maps maps;
 	int link_fd = -1, err;
@@ -308,9 +341,11 @@ static int load_locked(const char *iface, __u32 ifindex, struct policy *pol, __u
 	maps.config_fd = bpf_map__fd(skel->maps.config);
 	maps.labels_fd = bpf_map__fd(skel->maps.slot_labels);
 	maps.counters_fd = bpf_map__fd(skel->maps.counters);
-	err = prepare(&maps, pol, hz, iface);
+	err = prepare(&maps, pol, hz, iface, &plan);
 	if (!err)
 		err = write_slot(&maps, &cfg, 0, pol);
+	if (!err)
+		err = finish_counters(&maps, &plan);
 	if (err) {
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
 		goto out_destroy;
@@ -437,6 +472,7 @@ static int seed_closing(const char *iface, const struct policy *pol, __u32 hz,
 int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 {
 	static struct policy pol, old; /* 150 KiB each: not on the stack */
+	static struct slot_plan plan;
 	struct xdpfw_ct_ports removed;
 	struct policy_maps maps;
 	struct xdpfw_config cfg;
@@ -465,11 +501,15 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 			goto out_close;
 	}
 	/* The inactive slot is invisible until the config update flips to it. */
-	err = prepare(&maps, &pol, cfg.hz, iface);
+	err = prepare(&maps, &pol, cfg.hz, iface, &plan);
 	if (!err)
 		err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
 	if (err)
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
+	else if (finish_counters(&maps, &plan))
+		pr_warn("%s: the new policy is live; the counters of its new ports may show "
+			"another port's earlier traffic",
+			iface);
 	else if (closing && seed_closing(iface, &pol, cfg.hz, &removed)) /* accepted meanwhile */
 		pr_warn("%s: the new policy is live; connections accepted during the switch to "
 			"closed ports may be cut",

@@ -133,8 +133,9 @@ memory_report() {
 		echo
 		echo "| map | type | entries | memlock bytes | per CPU |"
 		echo "| --- | --- | ---: | ---: | --- |"
-		jq -r --argjson n "$ncpu" '.[] | "| \(.name) | \(.type) | \(.max_entries) | \(.bytes_memlock) | " +
-			(if (.type | startswith("percpu")) then "~\(.bytes_memlock / $n | floor) each"
+		jq -r '.[] | "| \(.name) | \(.type) | \(.max_entries) | \(.bytes_memlock) | " +
+			(if (.type | startswith("percpu")) then
+				"\(.max_entries * ((.bytes_value + 7) / 8 | floor) * 8) bytes each"
 			else "no" end) + " |"' <<<"$maps"
 		echo
 		echo "Total: $(jq 'map(.bytes_memlock) | add' <<<"$maps") bytes. The flow tables, their" \

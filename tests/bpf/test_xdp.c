@@ -580,6 +580,8 @@ static void test_drop_log_records(void **state)
 	const struct spec udp6 = { UDP6(9999), .sport = 40002 };
 	const struct spec ping = { .ipver = 4, .proto = IPPROTO_ICMP, .icmp_type = 8 };
 	const struct spec ok = { TCP4(22) };
+	const struct spec later = { UDP4(53), .frag = 100, .ip_id = 9 };
+	const struct spec martian = { TCP4(22), .loopback_src = true };
 	struct records rs = {};
 	struct ring_buffer *rb;
 	static __u8 f[MAX_FRAME];
@@ -597,10 +599,12 @@ static void test_drop_log_records(void **state)
 	assert_int_equal(run(f, build(&ok, f)), XDP_PASS);
 	assert_int_equal(run(f, build(&udp6, f)), XDP_DROP);
 	assert_int_equal(run(f, build(&ping, f)), XDP_DROP);
-	assert_int_equal(ring_buffer__consume(rb), 3);
-	assert_int_equal(rs.n, 3);
+	assert_int_equal(run(f, build(&later, f)), XDP_DROP);
+	assert_int_equal(run(f, build(&martian, f)), XDP_DROP);
+	assert_int_equal(ring_buffer__consume(rb), 5);
+	assert_int_equal(rs.n, 5);
 	log_counters(c);
-	assert_int_equal(c[XDPFW_LOG_SENT], 3);
+	assert_int_equal(c[XDPFW_LOG_SENT], 5);
 	assert_int_equal(c[XDPFW_LOG_SUPPRESSED], 0);
 	assert_int_equal(c[XDPFW_LOG_LOST], 0);
 
@@ -627,6 +631,18 @@ static void test_drop_log_records(void **state)
 	assert_int_equal(rs.r[2].proto, IPPROTO_ICMP);
 	assert_int_equal(rs.r[2].icmp_type, 8);
 	assert_true(rs.r[2].ktime >= rs.r[0].ktime);
+
+	/* A later fragment: addresses from its fragment key, no ports (they are in the first). */
+	assert_int_equal(rs.r[3].reason, XDPFW_REASON_DROPPED_FRAGMENT);
+	assert_int_equal(rs.r[3].ipver, 4);
+	assert_int_equal(rs.r[3].proto, IPPROTO_UDP);
+	assert_int_equal(rs.r[3].saddr[0], htonl(0xc6120002));
+	assert_int_equal(rs.r[3].daddr[0], htonl(0xc6120001));
+	assert_int_equal(rs.r[3].dport, 0);
+	/* A loopback source: who claims it is in the record. */
+	assert_int_equal(rs.r[4].reason, XDPFW_REASON_DROPPED_MARTIAN);
+	assert_int_equal(rs.r[4].saddr[0], htonl(0x7f000001));
+	assert_int_equal(ntohs(rs.r[4].dport), 22);
 	ring_buffer__free(rb);
 }
 

@@ -114,6 +114,20 @@ check_ok "reload with one port more" in_p "$XDPFW" reload "$VETH_P" --policy "$W
 check_eq "in/tcp/8080 kept its count" "$(row in tcp 8080 passed_packets)" "$before"
 check_eq "out/tcp/80 kept its count" "$(row out tcp 80 passed_packets)" "$pk80"
 
+# Every slot taken (94 rows): a port that leaves gives its slot to the next new one,
+# which counts from zero, not on top of the port that had it.
+printf 'allow tcp 8080,25,%s\n' "$(seq 100 2 282 | paste -sd,)" >"$WORK/full.conf"
+check_ok "reload with 94 open ports" in_p "$XDPFW" reload "$VETH_P" --policy "$WORK/full.conf"
+for i in 1 2 3; do in_c "$NETTOOL" tcp "$IP_P" 100 --timeout-ms 300 >/dev/null; done
+check_eq "in/tcp/100: three SYNs" "$(row in tcp 100 passed_packets)" 3
+sed 's/,100,/,301,/' "$WORK/full.conf" >"$WORK/full2.conf"
+check_ok "reload: 100 out, 301 in" in_p "$XDPFW" reload "$VETH_P" --policy "$WORK/full2.conf"
+in_c "$NETTOOL" tcp "$IP_P" 301 --timeout-ms 300 >/dev/null
+check_eq "in/tcp/301 took 100's slot and counts from zero" "$(row in tcp 301 passed_packets)" 1
+check_eq "in/tcp/100 is gone with its slot" "$(row in tcp 100 passed_packets)" 0
+check_eq "in/tcp/8080 still kept its count" "$(row in tcp 8080 passed_packets)" "$before"
+check_ok "back to the proxy's policy" in_p "$XDPFW" reload "$VETH_P" --policy "$WORK/proxy.conf"
+
 echo "# Prometheus: promtool accepts it, the numbers are the oracle's"
 prom=$WORK/xdpfw.prom
 stats --prometheus >"$prom"

@@ -257,6 +257,61 @@ static void test_diag_dump(void **state)
 	free(set.flows);
 }
 
+/*
+ * The service side of seeded flows: a TCP connection on a port the host
+ * listens on (a listener in the same dump) is a client of a local service,
+ * counted under its local port (in); anything else was opened by the host,
+ * counted under the remote port (out).
+ */
+static void test_diag_services(void **state)
+{
+	static const struct diag_case socks[] = {
+		SKIP("listener on 22", T4, LISTEN, "0.0.0.0", 22, "0.0.0.0", 0),
+		FLOW("ssh client of the host", T4, ESTAB, "198.18.0.1", 22, "198.18.0.2", 54321,
+		     XDPFW_CT_ESTABLISHED),
+		FLOW("the host's https", T4, ESTAB, "198.18.0.1", 41652, "203.0.113.7", 443,
+		     XDPFW_CT_ESTABLISHED),
+		FLOW("the host's dns", U4, ESTAB, "198.18.0.1", 40000, "198.18.0.53", 53,
+		     XDPFW_CT_ESTABLISHED),
+		FLOW("udp on a port some TCP socket listens on", U4, ESTAB, "198.18.0.1", 22,
+		     "198.18.0.53", 53, XDPFW_CT_ESTABLISHED),
+	};
+	static const struct xdpfw_service want[] = {
+		{ XDPFW_DIR_IN, IPPROTO_TCP, 22 },
+		{ XDPFW_DIR_OUT, IPPROTO_TCP, 443 },
+		{ XDPFW_DIR_OUT, IPPROTO_UDP, 53 },
+		{ XDPFW_DIR_OUT, IPPROTO_UDP, 53 },
+	};
+	static struct seed_set set;
+	static char buf[4096];
+	struct xdpfw_service got;
+	struct inet_diag_msg m;
+	size_t off = 0, i;
+
+	for (i = 0; i < 3; i++) {
+		diag_msg(&socks[i], &m);
+		put_nlmsg(buf, &off, SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
+	}
+	set.proto = IPPROTO_TCP;
+	assert_int_equal(seed_collect(buf, off, 0, 0, &set), 1);
+	for (off = 0; i < ARRAY_SIZE(socks); i++) {
+		diag_msg(&socks[i], &m);
+		put_nlmsg(buf, &off, SOCK_DIAG_BY_FAMILY, &m, sizeof(m));
+	}
+	set.proto = IPPROTO_UDP;
+	assert_int_equal(seed_collect(buf, off, 0, 0, &set), 1);
+	assert_int_equal(set.n, ARRAY_SIZE(want)); /* the listener is no flow */
+	for (i = 0; i < set.n; i++) {
+		got = seed_service(&set, &set.flows[i].k);
+		if (got.dir != want[i].dir || got.proto != want[i].proto ||
+		    ntohs(got.port) != want[i].port)
+			fail_msg("%s: service %u/%u/%u, want %u/%u/%u", socks[i + 1].name, got.dir,
+				 got.proto, ntohs(got.port), want[i].dir, want[i].proto,
+				 want[i].port);
+	}
+	free(set.flows);
+}
+
 /* ---- timeouts and names ------------------------------------------------- */
 
 static void test_state_timeout(void **state)
@@ -569,6 +624,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diag_msgs),
 		cmocka_unit_test(test_diag_dump),
+		cmocka_unit_test(test_diag_services),
 		cmocka_unit_test(test_state_timeout),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_print_table),
