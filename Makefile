@@ -12,9 +12,12 @@ BPFTOOL	?= bpftool
 ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
 
+# One version, debian/changelog's first entry: `xdpfw --version` and the package agree.
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+
 # CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 builds); what the project needs is apart.
 CFLAGS	?= -O2 -g
-XDPFW_CPPFLAGS := -Iinclude -Iuser -I$(OUTPUT)
+XDPFW_CPPFLAGS := -Iinclude -Iuser -I$(OUTPUT) -DXDPFW_VERSION='"$(VERSION)"'
 XDPFW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-MMD -MP
 LDLIBS	+= -lbpf -lelf -lz -ljson-c -lmnl
@@ -64,6 +67,7 @@ SKELS     := $(OUTPUT)/xdpfw.skel.h $(OUTPUT)/clock.skel.h $(OUTPUT)/count.skel.
 DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
+	     $(OUTPUT)/tests/test_guard \
 	     $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct
 TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen $(OUTPUT)/tests/ctfill \
 	     $(OUTPUT)/promtool
@@ -125,6 +129,8 @@ $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 
 # Generated headers exist before anything that may include them is compiled.
 $(USER_OBJS): | $(SKELS)
+
+$(OUTPUT)/user/cli.o: debian/changelog
 
 $(OUTPUT)/user/default_policy.o: user/default_policy.S $(DEFAULT_POLICY) | $(OUTPUT)/user
 	$(call msg,AS,$@)
@@ -248,10 +254,11 @@ fuzz-test fuzz: deps
 # Every test target builds with the deps in place first; CI starts bare.
 unit-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats \
-		$(OUTPUT)/tests/test_conntrack
+		$(OUTPUT)/tests/test_conntrack $(OUTPUT)/tests/test_guard
 	$(Q)$(OUTPUT)/tests/test_policy
 	$(Q)$(OUTPUT)/tests/test_stats
 	$(Q)$(OUTPUT)/tests/test_conntrack
+	$(Q)$(OUTPUT)/tests/test_guard
 
 bpf-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct \
@@ -274,6 +281,8 @@ netns-test: deps
 	$(Q)XDPFW=$(OUTPUT)/xdpfw CTFILL=$(OUTPUT)/tests/ctfill bash tests/netns/test_scale.sh
 	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
 		PROMTOOL=$(OUTPUT)/promtool bash tests/netns/test_counters.sh
+	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
+		bash tests/netns/test_service.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test

@@ -157,6 +157,14 @@ struct xdpfw_config {
 	__u32 reserved;
 	__u64 loaded_at; /* unix seconds: the counters' epoch... */
 	__u64 reset_at;	 /* ...or the last --reset, when later */
+	/*
+	 * An apply waiting for its confirm: the previous policy is in the
+	 * inactive slot, and the apply's rollback process flips back to it at
+	 * apply_deadline (unix seconds) if apply_token is still this one.
+	 */
+	__u64 apply_deadline;
+	__u32 apply_token; /* 0: nothing pending */
+	__u32 reserved2;
 };
 
 /*

@@ -2,7 +2,8 @@
 /*
  * xdpfw command line: a table of verbs, each a do_<verb>() that gets its
  * positional arguments and the options the table allows it.
- * Exit status: 0 success, 1 failure, 2 usage error.
+ * Exit status: 0 success, 1 failure, 2 usage error, 3 load --config loaded
+ * the last good policy (the configured one does not parse).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "apply.h"
 #include "cli.h"
 #include "clock.h"
 #include "conntrack.h"
@@ -22,12 +24,16 @@
 #include "loader.h"
 #include "output.h"
 #include "policy.h"
+#include "state.h"
 #include "stats.h"
 #include "util.h"
 
-#define XDPFW_VERSION "0.1.0"
+#ifndef XDPFW_VERSION
+#define XDPFW_VERSION "unknown" /* the Makefile passes debian/changelog's */
+#endif
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_FALLBACK = 3 };
+#define EXIT_HELP (-2) /* parse_args: --help printed the usage, nothing to run */
 
 enum opt_bits {
 	OPT_POLICY = 1 << 0,
@@ -40,6 +46,11 @@ enum opt_bits {
 	OPT_RESET = 1 << 7,
 	OPT_SECONDS = 1 << 8,
 	OPT_OUTPUT = 1 << 9,
+	OPT_CONFIG = 1 << 10,
+	OPT_FORCE = 1 << 11,
+	OPT_REPLACE = 1 << 12,
+	OPT_CONFIRM = 1 << 13,
+	OPT_MULTIPROG = 1 << 14,
 };
 
 /* Longest --interval and --seconds: a day. */
@@ -53,6 +64,7 @@ struct verb {
 	bool needs_root;
 	bool iface; /* the first argument is an interface name */
 	const char *usage;
+	const char *about;
 };
 
 static const struct verb *find_verb(const char *name);
@@ -76,13 +88,27 @@ static int policy_from_args(const struct args *a, struct policy *pol)
 	return 0;
 }
 
+static unsigned int edit_flags(const struct args *a)
+{
+	return (a->force ? XDPFW_FORCE : 0) | (a->replace ? XDPFW_REPLACE : 0);
+}
+
 static int do_load(const struct args *a)
 {
-	struct policy pol;
+	static struct policy pol;
+	bool fallback = false;
+	int err;
 
-	if (policy_from_args(a, &pol))
+	if (a->config_dir)
+		err = state_config_policy(a->config_dir, a->pos[0], &pol, &fallback);
+	else
+		err = policy_from_args(a, &pol);
+	if (err)
 		return EXIT_FAIL;
-	return from_err(xdpfw_load(a->pos[0], &pol, a->mode));
+	err = xdpfw_load(a->pos[0], &pol, a->mode, edit_flags(a));
+	if (err)
+		return EXIT_FAIL;
+	return fallback ? EXIT_FALLBACK : EXIT_OK;
 }
 
 static int do_unload(const struct args *a)
@@ -90,23 +116,46 @@ static int do_unload(const struct args *a)
 	return from_err(xdpfw_unload(a->pos[0]));
 }
 
-static int replace_policy(struct policy *live, void *arg)
-{
-	*live = *(const struct policy *)arg;
-	return 0;
-}
-
+/* reload: the policy of --policy FILE, or of --config DIR (no fallback: the live one stays). */
 static int do_reload(const struct args *a)
 {
-	struct policy pol;
+	static struct policy pol;
+	struct policy_error perr;
+	char path[PATH_MAX];
+
+	if (!a->policy_file && !a->config_dir) {
+		pr_err("reload: --policy FILE or --config DIR is required");
+		return EXIT_USAGE;
+	}
+	if (a->config_dir) {
+		state_config_path(a->config_dir, a->pos[0], path);
+		if (policy_parse_file(&pol, path, &perr)) {
+			pr_err("%s", perr.msg);
+			return EXIT_FAIL;
+		}
+	} else if (policy_from_args(a, &pol)) {
+		return EXIT_FAIL;
+	}
+	return from_err(xdpfw_edit_policy(a->pos[0], edit_replace, &pol, edit_flags(a)));
+}
+
+static int do_apply(const struct args *a)
+{
+	static struct policy pol;
 
 	if (!a->policy_file) {
-		pr_err("reload: --policy FILE is required");
+		pr_err("apply: --policy FILE is required");
 		return EXIT_USAGE;
 	}
 	if (policy_from_args(a, &pol))
 		return EXIT_FAIL;
-	return from_err(xdpfw_edit_policy(a->pos[0], replace_policy, &pol));
+	return from_err(xdpfw_apply(a->pos[0], &pol, a->confirm ? a->confirm : APPLY_CONFIRM_DEFAULT,
+				    edit_flags(a)));
+}
+
+static int do_confirm(const struct args *a)
+{
+	return from_err(xdpfw_confirm(a->pos[0]));
 }
 
 struct port_edit {
@@ -149,7 +198,7 @@ static int do_ports(const struct args *a, bool allow)
 			return EXIT_USAGE;
 		}
 	}
-	return from_err(xdpfw_edit_policy(a->pos[0], edit_ports, &e));
+	return from_err(xdpfw_edit_policy(a->pos[0], edit_ports, &e, edit_flags(a)));
 }
 
 static int do_allow(const struct args *a)
@@ -466,26 +515,50 @@ static int do_version(const struct args *a)
 }
 
 static const struct verb verbs[] = {
-	{ "load", do_load, OPT_POLICY | OPT_MODE, 1, 1, true, true,
-	  "load IFACE [--policy FILE] [--mode auto|native|skb]" },
-	{ "unload", do_unload, 0, 1, 1, true, true, "unload IFACE" },
-	{ "reload", do_reload, OPT_POLICY, 1, 1, true, true, "reload IFACE --policy FILE" },
-	{ "allow", do_allow, 0, 3, MAX_POS, true, true, "allow IFACE tcp|udp PORTS" },
-	{ "deny", do_deny, 0, 3, MAX_POS, true, true, "deny IFACE tcp|udp PORTS" },
-	{ "check", do_check, OPT_JSON, 1, 1, false, false, "check FILE [--json]" },
-	{ "status", do_status, OPT_JSON, 0, 0, true, false, "status [--json]" },
+	{ "load", do_load,
+	  OPT_POLICY | OPT_CONFIG | OPT_MODE | OPT_MULTIPROG | OPT_FORCE | OPT_REPLACE, 1, 1, true,
+	  true,
+	  "load IFACE [--policy FILE | --config DIR] [--mode auto|native|skb] [--multiprog] "
+	  "[--force] [--replace]",
+	  "Attach the filter with the built-in policy, FILE's, or the configured one of DIR\n"
+	  "(DIR/IFACE.conf, else DIR/xdpfw.conf; when it does not parse, the interface's last\n"
+	  "good policy and exit status 3). --replace: when loaded, switch the policy instead.\n"
+	  "--multiprog: through libxdp's dispatcher, beside other XDP programs." },
+	{ "unload", do_unload, 0, 1, 1, true, true, "unload IFACE",
+	  "Detach the filter and remove its pins." },
+	{ "reload", do_reload, OPT_POLICY | OPT_CONFIG | OPT_FORCE, 1, 1, true, true,
+	  "reload IFACE (--policy FILE | --config DIR) [--force]",
+	  "Switch the live policy atomically: every packet sees the old or the new one." },
+	{ "apply", do_apply, OPT_POLICY | OPT_CONFIRM | OPT_FORCE, 1, 1, true, true,
+	  "apply IFACE --policy FILE [--confirm SECONDS] [--force]",
+	  "Switch to FILE's policy; unless 'xdpfw confirm IFACE' comes within SECONDS (30),\n"
+	  "a detached process switches back to the previous one." },
+	{ "confirm", do_confirm, 0, 1, 1, true, true, "confirm IFACE",
+	  "Keep the policy of a pending apply." },
+	{ "allow", do_allow, OPT_FORCE, 3, MAX_POS, true, true,
+	  "allow IFACE tcp|udp PORTS [--force]", "Open ports on the live policy." },
+	{ "deny", do_deny, OPT_FORCE, 3, MAX_POS, true, true, "deny IFACE tcp|udp PORTS [--force]",
+	  "Close ports on the live policy; their open connections stay." },
+	{ "check", do_check, OPT_JSON, 1, 1, false, false, "check FILE [--json]",
+	  "Validate a policy file and print it normalised." },
+	{ "status", do_status, OPT_JSON, 0, 0, true, false, "status [--json]",
+	  "Every interface with xdpfw: program, mode, policy, a pending apply." },
 	{ "stats", do_stats,
 	  OPT_JSON | OPT_PROMETHEUS | OPT_INTERVAL | OPT_COUNT | OPT_TOP | OPT_RESET | OPT_OUTPUT, 0,
 	  1, true, true,
 	  "stats [IFACE] [--json|--prometheus] [--interval SECONDS [--count N]] [--top N] "
-	  "[--reset] [--output FILE]" },
+	  "[--reset] [--output FILE]",
+	  "Counters per open port, service, closed port and reason; rates with --interval." },
 	{ "log", do_log, OPT_JSON | OPT_COUNT | OPT_SECONDS, 0, 1, true, true,
-	  "log [IFACE] [--json] [--count N] [--seconds SECONDS]" },
-	{ "suggest", do_suggest, 0, 1, 1, true, true, "suggest IFACE" },
+	  "log [IFACE] [--json] [--count N] [--seconds SECONDS]",
+	  "Follow the rate-limited log of dropped packets." },
+	{ "suggest", do_suggest, 0, 1, 1, true, true, "suggest IFACE",
+	  "Closed ports knocked on most, as policy lines to consider." },
 	{ "conntrack", do_conntrack, OPT_JSON, 1, 2, true, true,
-	  "conntrack IFACE [flush] [--json]" },
-	{ "help", do_help, 0, 0, 1, false, false, "help [VERB]" },
-	{ "version", do_version, OPT_JSON, 0, 0, false, false, "version [--json]" },
+	  "conntrack IFACE [flush] [--json]", "List (or flush) the tracked flows." },
+	{ "help", do_help, 0, 0, 1, false, false, "help [VERB]", "Usage of every verb, or of one." },
+	{ "version", do_version, OPT_JSON, 0, 0, false, false, "version [--json]",
+	  "The version of xdpfw and of libbpf." },
 };
 
 #define N_VERBS ARRAY_SIZE(verbs)
@@ -508,7 +581,9 @@ static void usage(FILE *out)
 	for (i = 0; i < N_VERBS; i++)
 		fprintf(out, "  xdpfw %s\n", verbs[i].usage);
 	fprintf(out, "\nPORTS: comma-separated ports and ranges, e.g. 22,25,6000-6010.\n"
-		     "Policy file format: docs/policy.md. -v shows libbpf messages.\n");
+		     "'xdpfw help VERB' or 'xdpfw VERB --help' says more; man xdpfw, man xdpfw.conf.\n"
+		     "-v shows libbpf messages. Exit status: 0 ok, 1 failure, 2 usage error,\n"
+		     "3 load --config fell back to the last good policy.\n");
 }
 
 static int do_help(const struct args *a)
@@ -520,7 +595,7 @@ static int do_help(const struct args *a)
 		return EXIT_USAGE;
 	}
 	if (v)
-		printf("Usage: xdpfw %s\n", v->usage);
+		printf("Usage: xdpfw %s\n\n%s\n", v->usage, v->about);
 	else
 		usage(stdout);
 	return EXIT_OK;
@@ -590,6 +665,12 @@ static const struct option long_opts[] = {
 	{ "reset", no_argument, NULL, 'r' },
 	{ "seconds", required_argument, NULL, 's' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "config", required_argument, NULL, 'C' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "replace", no_argument, NULL, 'R' },
+	{ "confirm", required_argument, NULL, 'n' },
+	{ "multiprog", no_argument, NULL, 'M' },
+	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -607,6 +688,11 @@ static unsigned int opt_bit(int c)
 	case 'r': return OPT_RESET;
 	case 's': return OPT_SECONDS;
 	case 'o': return OPT_OUTPUT;
+	case 'C': return OPT_CONFIG;
+	case 'f': return OPT_FORCE;
+	case 'R': return OPT_REPLACE;
+	case 'n': return OPT_CONFIRM;
+	case 'M': return OPT_MULTIPROG;
 	default: return 0;
 	}
 }
@@ -634,6 +720,23 @@ static int take_opt(const struct verb *v, int c, const char *arg, struct args *a
 	case 'o':
 		a->output = arg;
 		return 0;
+	case 'C':
+		a->config_dir = arg;
+		return 0;
+	case 'f':
+		a->force = true;
+		return 0;
+	case 'R':
+		a->replace = true;
+		return 0;
+	case 'M':
+		a->multiprog = true;
+		return 0;
+	case 'n':
+		if (!parse_count(arg, &a->confirm) && a->confirm <= MAX_SECONDS)
+			return 0;
+		usage_error(v, "%s wants whole seconds, from 1 to a day", what);
+		return -1;
 	case 'm':
 		if (!parse_mode(arg, &a->mode))
 			return 0;
@@ -675,6 +778,8 @@ static int check_combinations(const struct verb *v, const struct args *a)
 		return usage_error(v, "%s", "no --reset with --interval");
 	if (a->output && a->interval > 0)
 		return usage_error(v, "%s", "no --output with --interval");
+	if (a->policy_file && a->config_dir)
+		return usage_error(v, "%s", "--policy or --config, not both");
 	if ((v->opts & OPT_INTERVAL) && a->count && a->interval <= 0)
 		return usage_error(v, "%s", "--count needs --interval");
 	return EXIT_OK;
@@ -689,7 +794,11 @@ static int parse_args(const struct verb *v, int argc, char **argv, struct args *
 	a->mode = ATTACH_AUTO;
 	opterr = 0;
 	optind = 0; /* glibc: start over, also after an earlier parse of other arguments */
-	while ((c = getopt_long(argc, argv, "p:m:j", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:m:jh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("Usage: xdpfw %s\n\n%s\n", v->usage, v->about);
+			return EXIT_HELP;
+		}
 		if (!opt_bit(c))
 			return usage_error(v, "unknown option or missing argument '%s'",
 					   argv[optind - 1]);
@@ -735,12 +844,16 @@ int cli_parse(int argc, char **argv, const struct verb **out, struct args *a)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version"))
+		argv[1] = "version";
 	v = find_verb(argv[1]);
 	if (!v) {
 		pr_err("unknown verb '%s' (xdpfw help lists them)", argv[1]);
 		return EXIT_USAGE;
 	}
 	ret = parse_args(v, argc - 1, argv + 1, a);
+	if (ret == EXIT_HELP)
+		return EXIT_OK;
 	if (ret)
 		return ret;
 	*out = v;

@@ -11,7 +11,12 @@ struct args {
 	const char *pos[MAX_POS];
 	int n_pos;
 	const char *policy_file;
+	const char *config_dir; /* --config DIR: DIR/IFACE.conf, else DIR/xdpfw.conf */
 	enum attach_mode mode;
+	bool force;	   /* --force: past the lockout guard */
+	bool replace;	   /* --replace: load when loaded = reload */
+	bool multiprog;	   /* --multiprog: through libxdp's dispatcher */
+	unsigned long confirm; /* --confirm SECONDS of apply; 0: the default */
 	bool prometheus;   /* --prometheus */
 	bool reset;	   /* --reset */
 	double interval;   /* --interval SECONDS; 0: none */

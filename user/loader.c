@@ -13,10 +13,12 @@
 #include <net/if.h>
 
 #include "clock.h"
+#include "guard.h"
 #include "loader.h"
 #include "pins.h"
 #include "seed.h"
 #include "slots.h"
+#include "state.h"
 #include "tc.h"
 #include "util.h"
 #include "xdpfw.skel.h"
@@ -287,18 +289,21 @@ static int seed_at_load(struct xdpfw_bpf *skel, const struct policy *pol, __u32 
 }
 
 /*
- * Refuses a live load; clears what an interrupted load (pins without a link)
- * or a deleted interface (a link the kernel detached) left behind. A live
- * link on another ifindex is a same-named interface in another namespace
- * sharing this bpffs: refused too, never cleared.
+ * Refuses a live load (1 instead with replace: the caller reloads); clears
+ * what an interrupted load (pins without a link) or a deleted interface (a
+ * link the kernel detached) left behind. A live link on another ifindex is a
+ * same-named interface in another namespace sharing this bpffs: refused
+ * too, never cleared.
  */
-static int check_not_loaded(const char *iface, __u32 ifindex)
+static int check_not_loaded(const char *iface, __u32 ifindex, bool replace)
 {
 	__u32 linked;
 
 	if (!pins_is_iface(iface))
 		return 0;
 	linked = link_ifindex(iface, NULL);
+	if (linked == ifindex && replace)
+		return 1;
 	if (linked == ifindex) {
 		pr_err("%s: already loaded ('xdpfw reload' changes the policy, 'xdpfw unload' "
 		       "removes it)",
@@ -398,8 +403,19 @@ out_destroy:
 	return err;
 }
 
-int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode)
+int edit_replace(struct policy *live, void *arg)
 {
+	*live = *(const struct policy *)arg;
+	return 0;
+}
+
+static int edit_locked(const char *iface, const struct edit_req *req);
+
+int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode,
+	       unsigned int flags)
+{
+	struct edit_req replace = { .kind = EDIT_PLAIN, .edit = edit_replace,
+				    .arg = (void *)in, .flags = flags };
 	static struct policy pol;
 	int lock_fd, err;
 	__u32 ifindex, hz;
@@ -423,10 +439,19 @@ int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode
 		return lock_fd;
 	err = pins_check_lasting();
 	if (!err)
-		err = check_not_loaded(iface, ifindex);
+		err = check_not_loaded(iface, ifindex, flags & XDPFW_REPLACE);
+	if (err == 1) {
+		err = edit_locked(iface, &replace);
+		goto out_unlock;
+	}
 	pol = *in;
 	if (!err)
+		err = guard_check(iface, &pol, flags & XDPFW_FORCE);
+	if (!err)
 		err = load_locked(iface, ifindex, &pol, hz, mode);
+	if (!err)
+		state_save_last_good(iface, &pol);
+out_unlock:
 	close(lock_fd);
 	return err;
 }
@@ -469,15 +494,137 @@ static int seed_closing(const char *iface, const struct policy *pol, __u32 hz,
 	return err;
 }
 
-int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
+/* Seconds until t (unix seconds), 0 when past. */
+static long long seconds_until(__u64 t)
+{
+	long long left = (long long)t - time(NULL);
+
+	return left > 0 ? left : 0;
+}
+
+/*
+ * While an apply waits for its confirm, the previous policy must stay in the
+ * inactive slot for the rollback: only that rollback may change the policy.
+ * 1 when req has nothing to do (a rollback of an apply no longer pending).
+ */
+static int check_pending(const char *iface, const struct xdpfw_config *cfg,
+			 const struct edit_req *req)
+{
+	if (req->kind == EDIT_ROLLBACK)
+		return cfg->apply_token && cfg->apply_token == req->token ? 0 : 1;
+	if (!cfg->apply_token)
+		return 0;
+	pr_err("%s: an apply waits for 'xdpfw confirm %s' (it rolls back in %lld s); "
+	       "confirm it or let it roll back first",
+	       iface, iface, seconds_until(cfg->apply_deadline));
+	return -EBUSY;
+}
+
+/* The new policy of req, and the guard's verdict on it. */
+static int next_policy(const char *iface, const struct policy_maps *m,
+		       const struct xdpfw_config *cfg, const struct edit_req *req,
+		       struct policy *pol)
+{
+	__u32 prev = !cfg->active_slot;
+	int err;
+
+	if (req->kind == EDIT_ROLLBACK) {
+		policy_init(pol);
+		return bpf_map_lookup_elem(m->policy_fd, &prev, &pol->bpf) ? -errno : 0;
+	}
+	err = req->edit(pol, req->arg);
+	if (!err)
+		err = guard_check(iface, pol, req->flags & XDPFW_FORCE);
+	return err;
+}
+
+/*
+ * Reads the live policy, makes the next one, writes it to the inactive slot
+ * and flips; the apply's token and deadline go live with the flip (the same
+ * config update), so a rollback never undoes a policy it did not follow.
+ */
+static int edit_locked(const char *iface, const struct edit_req *req)
 {
 	static struct policy pol, old; /* 150 KiB each: not on the stack */
 	static struct slot_plan plan;
 	struct xdpfw_ct_ports removed;
 	struct policy_maps maps;
 	struct xdpfw_config cfg;
-	int lock_fd, err;
 	bool closing;
+	int err;
+
+	err = open_policy_maps(iface, &maps);
+	if (err)
+		return err;
+	err = read_active(&maps, &cfg, &pol);
+	if (err) {
+		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
+		goto out_close;
+	}
+	err = check_pending(iface, &cfg, req);
+	if (err)
+		goto out_close;
+	old = pol;
+	err = next_policy(iface, &maps, &cfg, req, &pol);
+	if (err)
+		goto out_close;
+	closing = seed_ports_removed(&old, &pol, &removed);
+	if (closing) {
+		err = seed_closing(iface, &pol, cfg.hz, &removed);
+		if (err)
+			goto out_close;
+	}
+	cfg.apply_token = req->kind == EDIT_APPLY ? req->token : 0;
+	cfg.apply_deadline = req->kind == EDIT_APPLY ? req->deadline : 0;
+	/* The inactive slot is invisible until the config update flips to it. */
+	err = prepare(&maps, &pol, cfg.hz, iface, &plan);
+	if (!err)
+		err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
+	if (err) {
+		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
+		goto out_close;
+	}
+	if (finish_counters(&maps, &plan))
+		pr_warn("%s: the new policy is live; the counters of its new ports may show "
+			"another port's earlier traffic",
+			iface);
+	else if (closing && seed_closing(iface, &pol, cfg.hz, &removed)) /* accepted meanwhile */
+		pr_warn("%s: the new policy is live; connections accepted during the switch to "
+			"closed ports may be cut",
+			iface);
+	if (req->kind != EDIT_APPLY)
+		state_save_last_good(iface, &pol);
+	err = req->kind == EDIT_ROLLBACK;
+out_close:
+	close_policy_maps(&maps);
+	return err;
+}
+
+int xdpfw_edit(const char *iface, const struct edit_req *req)
+{
+	int lock_fd = pins_lock(), err;
+
+	if (lock_fd < 0)
+		return lock_fd;
+	err = edit_locked(iface, req);
+	close(lock_fd);
+	return err;
+}
+
+int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg, unsigned int flags)
+{
+	struct edit_req req = { .kind = EDIT_PLAIN, .edit = edit, .arg = arg, .flags = flags };
+
+	return xdpfw_edit(iface, &req);
+}
+
+int xdpfw_confirm(const char *iface)
+{
+	static struct policy pol;
+	struct policy_maps maps;
+	struct xdpfw_config cfg;
+	int lock_fd, err;
+	__u32 zero = 0;
 
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
@@ -490,30 +637,19 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg)
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 		goto out_close;
 	}
-	old = pol;
-	err = edit(&pol, arg);
-	if (err)
+	if (!cfg.apply_token) {
+		pr_err("%s: no apply is waiting for a confirm", iface);
+		err = -ENOENT;
 		goto out_close;
-	closing = seed_ports_removed(&old, &pol, &removed);
-	if (closing) {
-		err = seed_closing(iface, &pol, cfg.hz, &removed);
-		if (err)
-			goto out_close;
 	}
-	/* The inactive slot is invisible until the config update flips to it. */
-	err = prepare(&maps, &pol, cfg.hz, iface, &plan);
-	if (!err)
-		err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
-	if (err)
-		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
-	else if (finish_counters(&maps, &plan))
-		pr_warn("%s: the new policy is live; the counters of its new ports may show "
-			"another port's earlier traffic",
-			iface);
-	else if (closing && seed_closing(iface, &pol, cfg.hz, &removed)) /* accepted meanwhile */
-		pr_warn("%s: the new policy is live; connections accepted during the switch to "
-			"closed ports may be cut",
-			iface);
+	cfg.apply_token = 0;
+	cfg.apply_deadline = 0;
+	if (bpf_map_update_elem(maps.config_fd, &zero, &cfg, BPF_ANY)) {
+		err = -errno;
+		pr_err("%s: cannot confirm: %s", iface, strerror(-err));
+		goto out_close;
+	}
+	state_save_last_good(iface, &pol);
 out_close:
 	close_policy_maps(&maps);
 out_unlock:
@@ -579,6 +715,7 @@ static int cmp_status(const void *a, const void *b)
 int xdpfw_status(struct iface_status **out, size_t *n)
 {
 	struct iface_status *st = NULL, *tmp;
+	struct xdpfw_config cfg;
 	struct dirent *de;
 	size_t cap = 0;
 	DIR *dir;
@@ -611,7 +748,9 @@ int xdpfw_status(struct iface_status **out, size_t *n)
 		strcpy(tmp->name, de->d_name);
 		tmp->ifindex = link_ifindex(tmp->name, &tmp->prog_id);
 		tmp->mode = tmp->ifindex ? attach_mode_name(tmp->ifindex, tmp->prog_id) : "detached";
-		tmp->err = xdpfw_read_live(tmp->name, &tmp->pol, NULL);
+		memset(&cfg, 0, sizeof(cfg));
+		tmp->err = xdpfw_read_live(tmp->name, &tmp->pol, &cfg);
+		tmp->apply_deadline = cfg.apply_token ? cfg.apply_deadline : 0;
 	}
 	closedir(dir);
 	if (err) {

@@ -44,6 +44,11 @@ void output_status_json(const struct iface_status *st, size_t n, FILE *out)
 		json_object_object_add(o, "ifindex", json_object_new_int64(st[i].ifindex));
 		json_object_object_add(o, "mode", json_object_new_string(st[i].mode));
 		json_object_object_add(o, "prog_id", json_object_new_int64(st[i].prog_id));
+		/* A pending apply: when it rolls back (unix seconds); null when none waits. */
+		json_object_object_add(o, "apply_deadline",
+				       st[i].apply_deadline
+					       ? json_object_new_int64(st[i].apply_deadline)
+					       : NULL);
 		if (!st[i].err) {
 			add_settings(o, &st[i].pol);
 			for (l4 = 0; l4 < XDPFW_L4_MAX; l4++) {
@@ -80,6 +85,10 @@ void output_status_table(const struct iface_status *st, size_t n, FILE *out)
 			fprintf(out, "%s %s, ", policy_setting_name(s), policy_setting_value(p, s));
 		fprintf(out, "tcp %u ports, udp %u ports\n", policy_port_count(p, XDPFW_L4_TCP),
 			policy_port_count(p, XDPFW_L4_UDP));
+		if (st[i].apply_deadline)
+			fprintf(out, "%-16s an apply waits for 'xdpfw confirm %s': it rolls back "
+				     "in %lld s\n",
+				"", st[i].name, (long long)st[i].apply_deadline - time(NULL));
 	}
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Seeding reads the host's sockets with sock_diag (NETLINK_SOCK_DIAG), as
- * ss(8) does: the kernel filters them by state and sends them in a few
- * large messages, where the /proc/net files took thousands of reads at 100k
- * sockets. libmnl, as for the tc filter dump. Sockets are read first and
- * timed after: a flow's expiry counts from when it enters the table.
+ * Seeding reads the host's sockets with sock_diag (user/diag.c), as ss(8)
+ * does: the kernel filters them by state and sends them in a few large
+ * messages, where the /proc/net files took thousands of reads at 100k
+ * sockets. Sockets are read first and timed after: a flow's expiry counts
+ * from when it enters the table.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,57 +13,37 @@
 #include <string.h>
 #include <time.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
-
 #include "clock.h"
+#include "diag.h"
 #include "maps.h"
 #include "seed.h"
 #include "util.h"
-
-/* Socket states (include/net/tcp_states.h); a connected UDP socket is TCP_ESTABLISHED. */
-enum {
-	TCP_ESTABLISHED = 1,
-	TCP_SYN_SENT,
-	TCP_SYN_RECV,
-	TCP_FIN_WAIT1,
-	TCP_FIN_WAIT2,
-	TCP_TIME_WAIT,
-	TCP_CLOSE,
-	TCP_CLOSE_WAIT,
-	TCP_LAST_ACK,
-	TCP_LISTEN,
-	TCP_CLOSING,
-};
-
-#define ST(s) (1U << (s))
 
 /* What is asked of the kernel: the states worth a flow, nothing else is sent. */
 static const struct {
 	__u8 proto;
 	__u32 states;
 } dumps[] = {
-	{ IPPROTO_TCP, ST(TCP_ESTABLISHED) | ST(TCP_SYN_SENT) | ST(TCP_FIN_WAIT1) |
-			       ST(TCP_FIN_WAIT2) | ST(TCP_CLOSE_WAIT) | ST(TCP_LAST_ACK) |
-			       ST(TCP_CLOSING) | ST(TCP_LISTEN) },
-	{ IPPROTO_UDP, ST(TCP_ESTABLISHED) },
-	{ IPPROTO_UDPLITE, ST(TCP_ESTABLISHED) },
+	{ IPPROTO_TCP, DIAG_STATE(DIAG_ESTABLISHED) | DIAG_STATE(DIAG_SYN_SENT) |
+			       DIAG_STATE(DIAG_FIN_WAIT1) | DIAG_STATE(DIAG_FIN_WAIT2) |
+			       DIAG_STATE(DIAG_CLOSE_WAIT) | DIAG_STATE(DIAG_LAST_ACK) |
+			       DIAG_STATE(DIAG_CLOSING) | DIAG_STATE(DIAG_LISTEN) },
+	{ IPPROTO_UDP, DIAG_STATE(DIAG_ESTABLISHED) },
+	{ IPPROTO_UDPLITE, DIAG_STATE(DIAG_ESTABLISHED) },
 };
 
 static __u8 tcp_state(unsigned int st)
 {
 	switch (st) {
-	case TCP_ESTABLISHED:
+	case DIAG_ESTABLISHED:
 		return XDPFW_CT_ESTABLISHED;
-	case TCP_SYN_SENT:
+	case DIAG_SYN_SENT:
 		return XDPFW_CT_SYN_SENT;
-	case TCP_FIN_WAIT1:
-	case TCP_FIN_WAIT2:
-	case TCP_CLOSE_WAIT:
-	case TCP_LAST_ACK:
-	case TCP_CLOSING:
+	case DIAG_FIN_WAIT1:
+	case DIAG_FIN_WAIT2:
+	case DIAG_CLOSE_WAIT:
+	case DIAG_LAST_ACK:
+	case DIAG_CLOSING:
 		return XDPFW_CT_FIN;
 	default: /* listening, time-wait, closed, half-open server side */
 		return 0;
@@ -101,7 +81,7 @@ int seed_parse_diag(const struct inet_diag_msg *m, __u8 proto, struct ct_tuple *
 		ipver = 4;
 	}
 	*state = proto == IPPROTO_TCP		  ? tcp_state(m->idiag_state)
-		 : m->idiag_state == TCP_ESTABLISHED ? XDPFW_CT_ESTABLISHED
+		 : m->idiag_state == DIAG_ESTABLISHED ? XDPFW_CT_ESTABLISHED
 						     : 0;
 	/* Loopback flows never cross an interface xdpfw filters. */
 	if (!*state || !m->id.idiag_dport || is_loopback(ipver, t->local) ||
@@ -119,16 +99,14 @@ static bool port_in(const struct xdpfw_ct_ports *set, enum xdpfw_l4 l4, __u16 po
 	return set->ports[l4][xdpfw_port_word(port)] & xdpfw_port_bit(port);
 }
 
-/* One socket's message: kept in set when it is worth a flow on a port asked for. */
-static int collect_msg(const struct nlmsghdr *nlh, struct seed_set *set)
+/* One socket: kept in set when it is worth a flow on a port asked for (a diag_fn). */
+static int collect(const struct inet_diag_msg *m, __u8 proto, void *arg)
 {
-	const struct inet_diag_msg *m = NLMSG_DATA(nlh);
+	struct seed_set *set = arg;
 	struct ct_flow *f;
 	__u8 state;
 	int l4;
 
-	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-		return -EBADMSG;
 	if (set->n == set->cap) {
 		f = realloc(set->flows, (set->cap * 2 + 1024) * sizeof(*f));
 		if (!f)
@@ -137,14 +115,14 @@ static int collect_msg(const struct nlmsghdr *nlh, struct seed_set *set)
 		set->cap = set->cap * 2 + 1024;
 	}
 	/* A listener: its port is a service, its connections count under it. */
-	if (set->proto == IPPROTO_TCP && m->idiag_state == TCP_LISTEN) {
+	if (proto == IPPROTO_TCP && m->idiag_state == DIAG_LISTEN) {
 		__u16 port = ntohs(m->id.idiag_sport);
 
 		set->listening.ports[XDPFW_L4_TCP][xdpfw_port_word(port)] |= xdpfw_port_bit(port);
 		return 0;
 	}
 	f = &set->flows[set->n];
-	if (seed_parse_diag(m, set->proto, &f->k, &state) != 1)
+	if (seed_parse_diag(m, proto, &f->k, &state) != 1)
 		return 0;
 	l4 = f->k.proto == IPPROTO_TCP ? XDPFW_L4_TCP : XDPFW_L4_UDP;
 	/* UDP-lite has no port rules: it is never open, so always seeded. */
@@ -155,88 +133,21 @@ static int collect_msg(const struct nlmsghdr *nlh, struct seed_set *set)
 	return 0;
 }
 
-/*
- * The kernel's NLMSG_OK compares lengths unsigned; libmnl 1.0.4's
- * mnl_nlmsg_ok casts nlmsg_len to int and walks off the buffer on a length
- * of 2^31 or more (found by fuzz_diag). The walk is ours for that reason.
- */
 int seed_collect(const void *buf, size_t len, __u32 seq, __u32 portid, struct seed_set *set)
 {
-	const struct nlmsghdr *nlh = buf;
-	int rem = len > INT_MAX ? INT_MAX : (int)len, err;
-
-	for (; NLMSG_OK(nlh, rem); nlh = NLMSG_NEXT(nlh, rem)) {
-		if ((seq && nlh->nlmsg_seq != seq) || (portid && nlh->nlmsg_pid != portid))
-			return -EPROTO;
-		switch (nlh->nlmsg_type) {
-		case NLMSG_NOOP:
-			continue;
-		case NLMSG_DONE:
-			return 0;
-		case NLMSG_ERROR:
-			if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
-				return -EBADMSG;
-			err = ((const struct nlmsgerr *)NLMSG_DATA(nlh))->error;
-			return err < 0 && err > -4096 ? err : -EPROTO;
-		default:
-			err = collect_msg(nlh, set);
-			if (err)
-				return err;
-		}
-	}
-	return 1;
-}
-
-/* One dump: the sockets of a family and protocol in the given states. */
-static int dump(struct mnl_socket *nl, __u8 family, __u8 proto, __u32 states,
-		struct seed_set *set)
-{
-	static char buf[1 << 16]; /* the kernel fills ~32 KiB a message batch */
-	struct inet_diag_req_v2 *req;
-	struct nlmsghdr *nlh;
-	__u32 seq = time(NULL) + proto + family, portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int ret;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = family;
-	req->sdiag_protocol = proto;
-	req->idiag_states = states;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	set->proto = proto;
-	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		ret = seed_collect(buf, n, seq, portid, set);
-		if (ret <= 0)
-			/* A kernel without this protocol's diag module has no such sockets. */
-			return ret == -ENOENT || ret == -EOPNOTSUPP ? 0 : ret;
-	}
-	return n < 0 ? -errno : -EPROTO; /* the dump ended without NLMSG_DONE */
+	return diag_walk(buf, len, seq, portid, set->proto, collect, set);
 }
 
 /* Every socket worth a flow whose local port is in `only` (NULL: any). */
 static int read_sockets(const struct xdpfw_ct_ports *only, struct seed_set *set)
 {
-	static const __u8 families[] = { AF_INET, AF_INET6 };
-	struct mnl_socket *nl;
-	size_t f, d;
+	size_t d;
 	int err = 0;
 
 	memset(set, 0, sizeof(*set));
 	set->only = only;
-	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		err = -errno;
-	for (f = 0; f < ARRAY_SIZE(families) && !err; f++)
-		for (d = 0; d < ARRAY_SIZE(dumps) && !err; d++)
-			err = dump(nl, families[f], dumps[d].proto, dumps[d].states, set);
-	mnl_socket_close(nl);
+	for (d = 0; d < ARRAY_SIZE(dumps) && !err; d++)
+		err = diag_dump(dumps[d].proto, dumps[d].states, collect, set);
 	return err;
 }
 

@@ -21,7 +21,7 @@ struct seed_set {
 	struct ct_flow *flows;
 	size_t n, cap;
 	const struct xdpfw_ct_ports *only; /* local ports to keep; NULL: all */
-	__u8 proto;			   /* of the dump being read */
+	__u8 proto;			   /* of the dump being read (seed_collect) */
 	struct xdpfw_ct_ports listening;   /* TCP ports a socket listens on: services */
 };
 

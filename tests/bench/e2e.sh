@@ -31,6 +31,7 @@ NS_G=$TAG-g
 NS_R=$TAG-r
 WORK=$(mktemp -d /tmp/xdpfw-bench.XXXXXX)
 BPFFS=$WORK/bpffs
+export XDPFW_STATE_DIR=$WORK/state
 STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
 
 cleanup() {

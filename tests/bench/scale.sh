@@ -16,6 +16,7 @@ TAG=xscale$$
 NS=$TAG-p
 WORK=$(mktemp -d /tmp/xdpfw-scale.XXXXXX)
 BPFFS=$WORK/bpffs
+export XDPFW_STATE_DIR=$WORK/state
 PIDS=()
 
 cleanup() {

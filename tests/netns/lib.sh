@@ -23,6 +23,8 @@ IP6_P=2001:db8::1
 IP6_C=2001:db8::2
 WORK=$(mktemp -d /tmp/xdpfw-netns.XXXXXX)
 BPFFS=$WORK/bpffs
+# Last good policies go here, not to the machine's /var/lib/xdpfw.
+export XDPFW_STATE_DIR=$WORK/state
 
 PASSED=0
 FAILED=0

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lockout guard: before a policy goes live, the host's listening
+ * sockets it would cut off are named (warnings), and a policy that would cut
+ * the SSH session running the command is refused unless forced.
+ */
+#ifndef XDPFW_USER_GUARD_H
+#define XDPFW_USER_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/types.h>
+
+#include "policy.h"
+
+/* A socket waiting for what comes in through the interface. */
+struct listener {
+	__u8 proto; /* IPPROTO_TCP, IPPROTO_UDP */
+	__u16 port; /* host order */
+	__u32 inode;
+	__u32 pid;  /* the lowest pid holding it; 0: unknown */
+	char comm[16];
+};
+
+/* Would pol drop what comes to proto/port? */
+bool guard_drops(const struct policy *pol, __u8 proto, __u16 port);
+/*
+ * Keeps, in place, one listener a (proto, port) that pol drops, in port
+ * order; returns how many.
+ */
+size_t guard_dropped(const struct policy *pol, struct listener *l, size_t n);
+/*
+ * The server side of an SSH_CONNECTION value ("client port server port"):
+ * its address (IPv4 in the first word; an IPv4-mapped IPv6 address is
+ * IPv4) and port. false when unset or not of that form.
+ */
+bool guard_ssh_server(const char *env, int *family, __u32 addr[4], __u16 *port);
+
+/*
+ * Checks pol against the host before it goes live on iface: one warning a
+ * listening socket it drops, naming its process; -EPERM after a message
+ * when it drops the port of this command's own SSH session arriving on
+ * iface, unless force. 0 otherwise (also when the sockets cannot be read:
+ * the guard is advice, not a gate, except for the SSH session).
+ */
+int guard_check(const char *iface, const struct policy *pol, bool force);
+
+#endif /* XDPFW_USER_GUARD_H */
