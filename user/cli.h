@@ -26,6 +26,20 @@ struct args {
 	const char *output;  /* --output FILE: written whole, then renamed into place */
 };
 
+/* Exit status of every verb. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_FALLBACK = 3 };
+
+static inline int from_err(int err)
+{
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
+/* The verbs that read a loaded filter (user/cli_read.c). */
+int do_stats(const struct args *a);
+int do_log(const struct args *a);
+int do_suggest(const struct args *a);
+int do_conntrack(const struct args *a);
+
 struct verb;
 
 /*
