@@ -514,9 +514,15 @@ static int check_pending(const char *iface, const struct xdpfw_config *cfg,
 		return cfg->apply_token && cfg->apply_token == req->token ? 0 : 1;
 	if (!cfg->apply_token)
 		return 0;
-	pr_err("%s: an apply waits for 'xdpfw confirm %s' (it rolls back in %lld s); "
-	       "confirm it or let it roll back first",
-	       iface, iface, seconds_until(cfg->apply_deadline));
+	/* A few seconds' grace: the rollback may be waiting for this command's lock. */
+	if (seconds_until(cfg->apply_deadline + 5))
+		pr_err("%s: an apply waits for 'xdpfw confirm %s' (it rolls back in %lld s); "
+		       "confirm it or let it roll back first",
+		       iface, iface, seconds_until(cfg->apply_deadline));
+	else /* killed with its cgroup, say: a service's leftover processes are */
+		pr_err("%s: an apply was not confirmed and its rollback did not come (the "
+		       "rollback process is gone); 'xdpfw confirm %s' keeps the applied policy",
+		       iface, iface);
 	return -EBUSY;
 }
 

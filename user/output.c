@@ -85,10 +85,14 @@ void output_status_table(const struct iface_status *st, size_t n, FILE *out)
 			fprintf(out, "%s %s, ", policy_setting_name(s), policy_setting_value(p, s));
 		fprintf(out, "tcp %u ports, udp %u ports\n", policy_port_count(p, XDPFW_L4_TCP),
 			policy_port_count(p, XDPFW_L4_UDP));
-		if (st[i].apply_deadline)
+		if (st[i].apply_deadline > (__u64)time(NULL))
 			fprintf(out, "%-16s an apply waits for 'xdpfw confirm %s': it rolls back "
 				     "in %lld s\n",
 				"", st[i].name, (long long)st[i].apply_deadline - time(NULL));
+		else if (st[i].apply_deadline)
+			fprintf(out, "%-16s an apply was not confirmed and its rollback is overdue: "
+				     "'xdpfw confirm %s' keeps it\n",
+				"", st[i].name);
 	}
 }
 
