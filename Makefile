@@ -15,7 +15,8 @@ MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
 # One version, debian/changelog's first entry: `xdpfw --version` and the package agree.
 VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 
-# CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 builds); what the project needs is apart.
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 builds); what the project
+# needs is apart.
 CFLAGS	?= -O2 -g
 XDPFW_CPPFLAGS := -Iinclude -Iuser -I$(OUTPUT) -DXDPFW_VERSION='"$(VERSION)"'
 XDPFW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -40,7 +41,7 @@ endef
 # when one is missing), what the tests and the demo need besides, and the extras of
 # `make bench` and `make fresh-test`.
 BUILD_DEPS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
-	      libmnl-dev pkg-config
+	      libmnl-dev pkg-config scdoc
 TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod time socat
 BENCH_DEPS := xdp-tools gnuplot-nox iptables
 FRESH_DEPS := mmdebstrap
@@ -86,7 +87,10 @@ help:
 	@echo '  demo         two throwaway namespaces, real traffic, the stats table'
 	@echo '  bench        per-packet cost and scale curves against floors and xdp-filter'
 	@echo '  fuzz         libFuzzer on the policy parser and the CLI, FUZZ_SECONDS each'
-	@echo '  install      install to $$(DESTDIR)$$(PREFIX)/sbin; uninstall removes it'
+	@echo '  install      xdpfw, man pages, completion, units, /etc/xdpfw/xdpfw.conf (kept if'
+	@echo '               there) under $$(DESTDIR)$$(PREFIX); uninstall removes exactly that'
+	@echo '  install-test install/uninstall into a scratch DESTDIR, units, man pages, completion'
+	@echo '  deb-test     build the Debian package, lintian, install and purge it in a fresh root'
 	@echo '  clean        remove $(OUTPUT)/'
 	@echo 'Variables: V=1 (verbose), OUTPUT=dir, PREFIX=, DESTDIR=, CFLAGS=, LDFLAGS='
 
@@ -125,7 +129,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # Generated headers exist before anything that may include them is compiled.
 $(USER_OBJS): | $(SKELS)
@@ -151,19 +155,19 @@ $(OUTPUT)/asan/xdpfw: $(USER_SRCS) user/default_policy.S $(DEFAULT_POLICY) $(SKE
 
 $(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/%.o: tests/bpf/%.c | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/%.o: tests/bench/%.c | $(OUTPUT)/tests $(SKELS) $(OUTPUT)/floor.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XDPFW_CPPFLAGS) -Itests/bpf $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) -Itests/bpf $(XDPFW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/%.o: tests/netns/%.c | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPFW_CPPFLAGS) $(XDPFW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/bench: $(OUTPUT)/tests/bench.o $(OUTPUT)/tests/packet.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -285,7 +289,7 @@ netns-test: deps
 		bash tests/netns/test_service.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test
+	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test install-test deb-test
 
 # The README's first command on a fresh Debian 12: a minimal root made with mmdebstrap
 # from this machine's apt sources (~15 s), this tree copied in, then `make` and
@@ -323,13 +327,7 @@ load: build-deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/xdpfw
 	$(Q)$(OUTPUT)/xdpfw load $(IFACE)
 
-install: $(OUTPUT)/xdpfw
-	$(Q)install -D -m 0755 $(OUTPUT)/xdpfw $(DESTDIR)$(PREFIX)/sbin/xdpfw
-	$(Q)install -D -m 0644 $(DEFAULT_POLICY) $(DESTDIR)$(PREFIX)/share/xdpfw/outlook-proxy.conf
-
-uninstall:
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdpfw $(DESTDIR)$(PREFIX)/share/xdpfw/outlook-proxy.conf
-	$(Q)rmdir --ignore-fail-on-non-empty $(DESTDIR)$(PREFIX)/share/xdpfw 2>/dev/null || true
+include packaging/install.mk
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

@@ -161,7 +161,7 @@ check_eq "--output into a missing directory: a clear error" "$?:$err" \
 echo "# the systemd unit's command line works as written"
 unit_cmd=$(sed -n 's/^ExecStart=//p' packaging/systemd/xdpfw-prometheus.service)
 unit_cmd=${unit_cmd//\/var\/lib\/prometheus\/node-exporter/$WORK\/textfile}
-unit_cmd=${unit_cmd//\/usr\/sbin\/xdpfw/$XDPFW}
+unit_cmd=${unit_cmd//@SBINDIR@\/xdpfw/$XDPFW}
 rm -f "$WORK/textfile/xdpfw.prom"
 check_ok "ExecStart ($unit_cmd)" in_p $unit_cmd
 check_ok "it wrote what promtool accepts" sh -c "'$PROMTOOL' check metrics <'$WORK/textfile/xdpfw.prom'"
