@@ -68,7 +68,7 @@ SKELS     := $(OUTPUT)/xdpfw.skel.h $(OUTPUT)/clock.skel.h $(OUTPUT)/count.skel.
 DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
-	     $(OUTPUT)/tests/test_guard \
+	     $(OUTPUT)/tests/test_guard $(OUTPUT)/tests/test_rules \
 	     $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct
 TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen $(OUTPUT)/tests/ctfill \
 	     $(OUTPUT)/promtool
@@ -181,7 +181,8 @@ $(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
-$(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct: $(OUTPUT)/tests/packet.o $(OUTPUT)/tests/harness.o
+$(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct $(OUTPUT)/tests/test_rules: $(OUTPUT)/tests/packet.o \
+	$(OUTPUT)/tests/harness.o
 $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack: $(OUTPUT)/tests/capture.o
 
 $(OUTPUT)/tests/test_diff: $(OUTPUT)/tests/test_diff.o $(OUTPUT)/tests/packet.o \
@@ -226,7 +227,7 @@ FUZZ_SECONDS ?= 300
 $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c user/policy.c user/default_policy.S \
+$(OUTPUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c user/policy.c user/prefix.c user/default_policy.S \
 		$(DEFAULT_POLICY) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
@@ -266,9 +267,10 @@ unit-test: deps
 
 bpf-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct \
-		$(OUTPUT)/tests/test_diff
+		$(OUTPUT)/tests/test_rules $(OUTPUT)/tests/test_diff
 	$(Q)$(OUTPUT)/tests/test_xdp
 	$(Q)$(OUTPUT)/tests/test_ct
+	$(Q)$(OUTPUT)/tests/test_rules
 	$(Q)$(OUTPUT)/tests/test_diff 100000
 
 ASAN_ENV := ASAN_OPTIONS=exitcode=23:detect_leaks=1 UBSAN_OPTIONS=exitcode=23

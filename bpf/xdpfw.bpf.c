@@ -6,8 +6,10 @@
  * Inbound, in order: non-IP passes; malformed and martian packets drop;
  * later fragments follow their first; replies of tracked flows pass; ICMP
  * errors about tracked flows pass; ICMP follows the policy; TCP/UDP pass
- * when the destination port's bit is set; the rest gets the default
- * verdict. One exit path counts every packet under its reason and, for
+ * when the destination port's bit is set and its rule (from-list, limit)
+ * lets them; the rest gets the default verdict. A blocklisted source is
+ * dropped whatever the verdict, but for neighbour discovery and (unless
+ * blocklist-replies drop) replies. One exit path counts every packet under its reason and, for
  * TCP/UDP, under its destination port.
  */
 #include <linux/bpf.h>
@@ -18,6 +20,7 @@
 #include "conntrack.bpf.h"
 #include "parsing.bpf.h"
 #include "policy.bpf.h"
+#include "rules.bpf.h"
 #include "xdpfw.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -171,13 +174,40 @@ static __always_inline int tcp_flags_valid(__u8 flags)
 	return (TCP_VALID_FLAGS >> (flags & (TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | TCP_URG))) & 1;
 }
 
+/*
+ * An open port's rule: a source outside its from-list gets the default
+ * verdict (as if the port were closed to it); a new connection (SYN without
+ * ACK; for UDP, any datagram that is no reply) beyond its source's budget is
+ * dropped. The source is looked up only here when no blocklist needs it.
+ */
+static __always_inline enum xdpfw_reason judge_rule(const struct xdpfw_policy *pol,
+						    const struct xdpfw_port_rule *r,
+						    const struct l3_info *l3,
+						    const struct l4_info *l4, const struct l4_args *p,
+						    struct src_info *src)
+{
+	__u8 limit = r->limit;
+
+	if (r->list) {
+		if (!src->looked)
+			src_lookup(l3, src->slot, src);
+		if (!((src->lists >> (r->list & (XDPFW_LISTS - 1))) & 1))
+			return by_default(pol, XDPFW_REASON_DROPPED_SOURCE);
+	}
+	if (limit && (p->l4_idx == XDPFW_L4_UDP || (l4->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) &&
+	    !limit_take(&pol->limits[(limit - 1) & (XDPFW_LIMITS - 1)], l3, p->l4_idx, p->dport))
+		return XDPFW_REASON_DROPPED_LIMIT;
+	return XDPFW_REASON_PASSED_PORT;
+}
+
 /* Judge a packet whose transport header has been parsed; a->l4_idx, a->dport say its port. */
 static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertype,
 						  struct l4_args *p, const struct l3_info *l3,
 						  const struct l4_info *l4,
-						  const struct xdpfw_policy *pol)
+						  const struct xdpfw_policy *pol, struct src_info *src)
 {
 	__u64 now;
+	__u8 rule;
 
 	switch (l3->proto) {
 	case IPPROTO_TCP:
@@ -213,6 +243,9 @@ static __always_inline enum xdpfw_reason judge_l4(struct cursor *c, int ethertyp
 		/* An open port without a slot of its own (past the last one): its catch-all. */
 		if (pol->port_slot[l4_bounded(p->l4_idx)][p->dport])
 			p->slot = pol->port_slot[l4_bounded(p->l4_idx)][p->dport];
+		rule = pol->port_rule[l4_bounded(p->l4_idx)][p->dport];
+		if (rule)
+			return judge_rule(pol, &pol->rules[rule], l3, l4, p, src);
 		return XDPFW_REASON_PASSED_PORT;
 	}
 	return by_default(pol, XDPFW_REASON_DROPPED_PORT);
@@ -321,12 +354,30 @@ static __always_inline void l4_to_args(struct l4_args *a, int ethertype, const s
 	a->proto = l3->proto;
 }
 
+/*
+ * What a blocklisted source still gets: neighbour discovery, and replies of
+ * the host's own connections unless blocklist-replies drop.
+ */
+static __always_inline int blocklist_spares(enum xdpfw_reason reason,
+					    const struct xdpfw_policy *pol,
+					    const struct l3_info *l3, const struct l4_info *l4)
+{
+	if (l3->proto == IPPROTO_ICMPV6 && l3->ipver == 6 && icmp6_essential(l4->icmp_type))
+		return 1;
+	return (reason == XDPFW_REASON_PASSED_ESTABLISHED || reason == XDPFW_REASON_PASSED_RELATED) &&
+	       !(pol->flags & XDPFW_F_BLOCK_REPLIES);
+}
+
 static __always_inline int xdpfw_judge(struct xdp_md *ctx, struct l4_args *a)
 {
+	struct src_info src = {};
 	struct l3_info l3 = {};
 	struct l4_info l4 = {};
+	struct xdpfw_config *cfg;
 	struct xdpfw_policy *pol;
+	enum xdpfw_reason reason;
 	struct cursor c;
+	__u32 zero = 0;
 
 	if (!a)
 		return XDPFW_REASON_DROPPED_MALFORMED;
@@ -334,10 +385,19 @@ static __always_inline int xdpfw_judge(struct xdp_md *ctx, struct l4_args *a)
 	a->slot = XDPFW_SLOT_NONE;
 	if (l4_from_args((void *)(long)ctx->data, (void *)(long)ctx->data_end, a, &c, &l3, &l4))
 		return XDPFW_REASON_DROPPED_MALFORMED;
-	pol = active_policy();
-	if (!pol) /* cannot happen for an array map; fail closed */
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg) /* cannot happen for an array map; fail closed */
 		return XDPFW_REASON_DROPPED_MALFORMED;
-	return judge_l4(&c, a->ethertype, a, &l3, &l4, pol);
+	src.slot = cfg->active_slot;
+	pol = bpf_map_lookup_elem(&policy, &src.slot);
+	if (!pol)
+		return XDPFW_REASON_DROPPED_MALFORMED;
+	if ((pol->flags & XDPFW_F_BLOCKLIST) || cfg->blocks)
+		src_lookup(&l3, src.slot, &src);
+	reason = judge_l4(&c, a->ethertype, a, &l3, &l4, pol, &src);
+	if (src_blocked(&src) && !blocklist_spares(reason, pol, &l3, &l4))
+		return XDPFW_REASON_DROPPED_BLOCKLIST;
+	return reason;
 }
 
 static __always_inline enum xdpfw_reason classify(struct xdp_md *ctx, struct pkt *p)

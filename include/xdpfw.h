@@ -17,7 +17,8 @@
 #define XDPFW_F_DEFAULT_PASS	(1U << 0) /* unmatched traffic passes (audit mode) */
 #define XDPFW_F_ICMP_DROP	(1U << 1) /* drop ICMPv4 */
 #define XDPFW_F_ICMP6_DROP	(1U << 2) /* drop ICMPv6, except neighbour discovery and MLD */
-#define XDPFW_F_ALL		(XDPFW_F_DEFAULT_PASS | XDPFW_F_ICMP_DROP | XDPFW_F_ICMP6_DROP)
+#define XDPFW_F_BLOCKLIST	(1U << 3) /* a blocklist (deny from): every source is looked up */
+#define XDPFW_F_BLOCK_REPLIES	(1U << 4) /* blocklist-replies drop: replies from it too */
 
 /* L4 protocols that have an allowed-port bitmap and per-port counters. */
 enum xdpfw_l4 {
@@ -132,6 +133,78 @@ static inline __attribute__((always_inline)) __u32 xdpfw_closed_bucket(__u32 key
 }
 
 /*
+ * Source prefixes: one LPM trie a family per interface (src4, src6), shared
+ * by the policy's blocklist (deny from), its from-lists (allow ... from) and
+ * the runtime blocklist (xdpfw block), so that a packet costs one lookup
+ * whatever the lists. A value says which lists hold the prefix, per policy
+ * slot (a reload writes the inactive slot's bits, the flip makes them live),
+ * with the bits of every shorter prefix that covers it included: the longest
+ * match alone answers.
+ */
+#define XDPFW_POLICY_SLOTS	2	   /* the policy map's: the live one and the next */
+#define XDPFW_SRC_ENTRIES	(1U << 20) /* prefixes a family; memory only as used */
+#define XDPFW_LISTS		64	   /* bit 0: the blocklist; bits 1-63: from-lists */
+#define XDPFW_LIST_BLOCK	0
+
+struct xdpfw_src4_key {
+	__u32 prefixlen;
+	__be32 addr;
+};
+
+struct xdpfw_src6_key {
+	__u32 prefixlen;
+	__be32 addr[4];
+};
+
+struct xdpfw_src {
+	__u64 lists[XDPFW_POLICY_SLOTS]; /* by policy slot: lists of this prefix and covering ones */
+	__u32 blocked;			  /* the runtime blocklist holds this or a covering prefix */
+	__u32 own_blocked;		  /* ...this prefix itself (userspace bookkeeping) */
+	__u64 own[XDPFW_POLICY_SLOTS];	  /* this prefix's own lists (userspace bookkeeping) */
+};
+
+/*
+ * Port rules: a port's from-list and new-connection limit. The policy maps
+ * a port to a rule (0: none), a rule to a list bit and a limit; the rule
+ * table and the limits are small, the port index one byte a port.
+ */
+#define XDPFW_RULES		256
+#define XDPFW_LIMITS		32
+
+struct xdpfw_port_rule {
+	__u8 list;  /* from-list bit, 0: every source */
+	__u8 limit; /* 1 + index into limits, 0: none */
+};
+
+/* limit PROTO PORTS RATE/UNIT burst B: a token bucket per source address and port. */
+struct xdpfw_limit {
+	__u32 rate;		/* new connections... */
+	__u32 per;		/* ...per this many seconds */
+	__u32 burst;
+	__u32 reserved;
+	/* In billionths of a token (a rate of 1/hour at HZ 1000 is 277 a jiffy): the loader fills them. */
+	__u64 nano_per_jiffy;
+	__u64 burst_nano;
+};
+
+/* The buckets: an LRU map per interface, so that a flood of sources evicts the idlest. */
+#define XDPFW_LIMIT_ENTRIES	65536
+
+struct xdpfw_limit_key {
+	__be32 saddr[4]; /* IPv4 in the first word */
+	__u16 port;	 /* host order */
+	__u8 l4;	 /* enum xdpfw_l4 */
+	__u8 ipver;
+};
+
+#define XDPFW_NANO 1000000000ULL /* a token, in the buckets' unit */
+
+struct xdpfw_limit_state {
+	__u64 tokens_nano;
+	__u64 last; /* jiffies */
+};
+
+/*
  * The policy as the BPF programs read it. The policy map holds two of these
  * (slots 0 and 1); the active slot number lives in the config map. Writers
  * fill the inactive slot and then flip the active slot in one map update.
@@ -146,9 +219,11 @@ struct xdpfw_policy {
 	__u64 log_micro_per_jiffy;
 	__u64 log_burst_micro;
 	__u8 port_slot[XDPFW_L4_MAX][XDPFW_PORTS]; /* counter slot of an allowed port; 0: none */
+	__u8 port_rule[XDPFW_L4_MAX][XDPFW_PORTS]; /* rule of an allowed port; 0: none */
+	struct xdpfw_port_rule rules[XDPFW_RULES];
+	struct xdpfw_limit limits[XDPFW_LIMITS];
 };
 
-#define XDPFW_POLICY_SLOTS	2
 
 struct xdpfw_config {
 	__u32 active_slot; /* index into the policy map, 0 or 1 */
@@ -164,7 +239,7 @@ struct xdpfw_config {
 	 */
 	__u64 apply_deadline;
 	__u32 apply_token; /* 0: nothing pending */
-	__u32 reserved2;
+	__u32 blocks;	   /* prefixes in the runtime blocklist: sources are looked up while > 0 */
 };
 
 /*
@@ -184,7 +259,10 @@ struct xdpfw_config {
 	X(DROPPED_PROTO, "dropped-proto")                                                          \
 	X(DROPPED_MALFORMED, "dropped-malformed")                                                  \
 	X(DROPPED_FRAGMENT, "dropped-fragment")                                                    \
-	X(DROPPED_MARTIAN, "dropped-martian")
+	X(DROPPED_MARTIAN, "dropped-martian")                                                      \
+	X(DROPPED_BLOCKLIST, "dropped-blocklist")                                                  \
+	X(DROPPED_SOURCE, "dropped-source")                                                        \
+	X(DROPPED_LIMIT, "dropped-limit")
 
 #define XDPFW_REASON_ENUM(id, name) XDPFW_REASON_##id,
 enum xdpfw_reason {
@@ -366,6 +444,9 @@ enum xdpfw_ct_counter {
 	X(LOG_STATE, "log_state", 0, struct xdpfw_log_state, 1)                                    \
 	X(DROP_LOG, "drop_log", 0, __u8[0], XDPFW_LOG_RING_BYTES)                                  \
 	X(FRAGS, "frags", 0, struct xdpfw_frag_val, XDPFW_FRAG_ENTRIES)                            \
+	X(SRC4, "src4", 0, struct xdpfw_src, XDPFW_SRC_ENTRIES)                                    \
+	X(SRC6, "src6", 0, struct xdpfw_src, XDPFW_SRC_ENTRIES)                                    \
+	X(LIMITS, "limits", 0, struct xdpfw_limit_state, XDPFW_LIMIT_ENTRIES)                      \
 	X(CT_STATS, "ct_stats", 1, __u64, XDPFW_CT_COUNTER_MAX)                                    \
 	X(CT_PORTS, "ct_ports", 1, struct xdpfw_ct_ports, 1)                                       \
 	X(CT_PORT_EXP, "ct_port_exp", 1, __u64, XDPFW_CT_PORT_EXP_ENTRIES)                         \

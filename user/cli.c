@@ -199,12 +199,73 @@ static int do_deny(const struct args *a)
 	return do_ports(a, false);
 }
 
+/* block IFACE add|del PREFIX... | block IFACE list */
+static int do_block(const struct args *a)
+{
+	struct prefix_list l = {};
+	struct prefix pfx;
+	const char *why;
+	bool add;
+	int i, err = 0;
+
+	if (!strcmp(a->pos[1], "list")) {
+		if (a->n_pos > 2) {
+			pr_err("block: nothing after 'list', got '%s'", a->pos[2]);
+			return EXIT_USAGE;
+		}
+		err = xdpfw_block_list(a->pos[0], &l);
+		if (!err)
+			output_prefixes(a->pos[0], &l, json_output, stdout);
+		prefix_list_free(&l);
+		return from_err(err);
+	}
+	add = !strcmp(a->pos[1], "add");
+	if (!add && strcmp(a->pos[1], "del")) {
+		pr_err("block: expected 'add', 'del' or 'list' after the interface, got '%s'",
+		       a->pos[1]);
+		return EXIT_USAGE;
+	}
+	if (a->n_pos < 3) {
+		pr_err("block: %s what? (block IFACE %s PREFIX...)", a->pos[1], a->pos[1]);
+		return EXIT_USAGE;
+	}
+	for (i = 2; i < a->n_pos && !err; i++) {
+		if (prefix_parse(a->pos[i], strlen(a->pos[i]), &pfx, &why)) {
+			pr_err("block: '%s': %s", a->pos[i], why);
+			prefix_list_free(&l);
+			return EXIT_USAGE;
+		}
+		err = prefix_list_add(&l, &pfx);
+	}
+	if (!err)
+		err = xdpfw_block(a->pos[0], &l, add);
+	prefix_list_free(&l);
+	return from_err(err);
+}
+
+/* check FILE: the normalised policy on stdout, what looks like a mistake as warnings. */
 static int do_check(const struct args *a)
 {
+	static struct policy pol;
 	struct policy_error perr;
-	struct policy pol;
+	char *warn = NULL, *line, *next;
+	size_t len = 0;
+	FILE *w;
+	int err;
 
-	if (policy_parse_file(&pol, a->pos[0], &perr)) {
+	w = open_memstream(&warn, &len);
+	if (!w)
+		return EXIT_FAIL;
+	err = policy_parse_file_checked(&pol, a->pos[0], &perr, w);
+	fclose(w);
+	for (line = warn; !err && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		pr_warn("%s", line);
+	}
+	free(warn);
+	if (err) {
 		pr_err("%s", perr.msg);
 		return EXIT_FAIL;
 	}
@@ -212,6 +273,7 @@ static int do_check(const struct args *a)
 		output_policy_json(&pol, stdout);
 	else
 		policy_format(&pol, stdout);
+	policy_free(&pol);
 	return EXIT_OK;
 }
 
@@ -266,8 +328,13 @@ static const struct verb verbs[] = {
 	  "allow IFACE tcp|udp PORTS [--force]", "Open ports on the live policy." },
 	{ "deny", do_deny, OPT_FORCE, 3, MAX_POS, true, true, "deny IFACE tcp|udp PORTS [--force]",
 	  "Close ports on the live policy; their open connections stay." },
+	{ "block", do_block, OPT_JSON, 2, MAX_POS, true, true,
+	  "block IFACE add|del PREFIX... | block IFACE list [--json]",
+	  "Change the runtime blocklist, live at once (fail2ban, CrowdSec): kept across\n"
+	  "reloads, gone with unload. PREFIX: 198.51.100.7, 203.0.113.0/24, 2001:db8::/32." },
 	{ "check", do_check, OPT_JSON, 1, 1, false, false, "check FILE [--json]",
-	  "Validate a policy file and print it normalised." },
+	  "Validate a policy file and print it normalised; warn about rules that are\n"
+	  "redundant or shadowed, from-list entries inside the blocklist." },
 	{ "status", do_status, OPT_JSON, 0, 0, true, false, "status [--json]",
 	  "Every interface with xdpfw: program, mode, policy, a pending apply." },
 	{ "stats", do_stats,

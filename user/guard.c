@@ -63,7 +63,20 @@ static int unmap(int family, __u32 a[4])
 	return family;
 }
 
-bool guard_ssh_server(const char *env, int *family, __u32 addr[4], __u16 *port)
+/* An address of SSH_CONNECTION: IPv4 in the first word, an IPv4-mapped IPv6 one as IPv4. */
+static bool ssh_addr(const char *text, int *family, __u32 addr[4])
+{
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, text, addr) == 1)
+		*family = AF_INET;
+	else if (inet_pton(AF_INET6, text, addr) == 1)
+		*family = unmap(AF_INET6, addr);
+	else
+		return false;
+	return true;
+}
+
+bool guard_ssh_session(const char *env, struct ssh_session *s)
 {
 	char client[64], cport[8], server[64], sport[8], extra;
 	char *end;
@@ -74,14 +87,10 @@ bool guard_ssh_server(const char *env, int *family, __u32 addr[4], __u16 *port)
 	p = strtol(sport, &end, 10);
 	if (*end || p < 1 || p > 65535)
 		return false;
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, server, addr) == 1)
-		*family = AF_INET;
-	else if (inet_pton(AF_INET6, server, addr) == 1)
-		*family = unmap(AF_INET6, addr);
-	else
+	if (!ssh_addr(client, &s->client_family, s->client) ||
+	    !ssh_addr(server, &s->server_family, s->server))
 		return false;
-	*port = p;
+	s->port = p;
 	return true;
 }
 
@@ -224,20 +233,21 @@ static void name_owners(struct listener *l, size_t n)
  */
 static int check_ssh(const char *iface, const struct policy *pol, bool force)
 {
-	__u32 addr[4];
+	struct ssh_session ssh;
 	__u16 port;
-	int family;
 
-	if (!guard_ssh_server(getenv("SSH_CONNECTION"), &family, addr, &port) ||
-	    !on_iface(iface, family, addr) || !guard_drops(pol, IPPROTO_TCP, port))
+	if (!guard_ssh_session(getenv("SSH_CONNECTION"), &ssh) ||
+	    !on_iface(iface, ssh.server_family, ssh.server) ||
+	    policy_passes(pol, XDPFW_L4_TCP, ssh.port, ssh.client_family, ssh.client))
 		return 0;
+	port = ssh.port;
 	if (force) {
-		pr_warn("%s: the policy drops tcp/%u, the port of this SSH session: no new "
+		pr_warn("%s: the policy drops tcp/%u from this SSH session's client: no new "
 			"session will get in (--force)",
 			iface, port);
 		return 0;
 	}
-	pr_err("%s: the policy drops tcp/%u, the port of this SSH session (SSH_CONNECTION): "
+	pr_err("%s: the policy drops tcp/%u from this SSH session's client (SSH_CONNECTION): "
 	       "no new session would get in; refusing ('xdpfw apply' rolls back unless "
 	       "confirmed, --force applies anyway)",
 	       iface, port);

@@ -30,18 +30,22 @@ bool guard_drops(const struct policy *pol, __u8 proto, __u16 port);
  * order; returns how many.
  */
 size_t guard_dropped(const struct policy *pol, struct listener *l, size_t n);
-/*
- * The server side of an SSH_CONNECTION value ("client port server port"):
- * its address (IPv4 in the first word; an IPv4-mapped IPv6 address is
- * IPv4) and port. false when unset or not of that form.
- */
-bool guard_ssh_server(const char *env, int *family, __u32 addr[4], __u16 *port);
+/* SSH_CONNECTION: "client cport server port". */
+struct ssh_session {
+	int client_family, server_family; /* AF_INET (also for IPv4-mapped IPv6), AF_INET6 */
+	__u32 client[4], server[4];	  /* network order; IPv4 in the first word */
+	__u16 port;			  /* the server's */
+};
+
+/* false when env is unset or not of that form. */
+bool guard_ssh_session(const char *env, struct ssh_session *s);
 
 /*
  * Checks pol against the host before it goes live on iface: one warning a
  * listening socket it drops, naming its process; -EPERM after a message
- * when it drops the port of this command's own SSH session arriving on
- * iface, unless force. 0 otherwise (also when the sockets cannot be read:
+ * when it drops new connections from this command's own SSH client to the
+ * session's port on iface (port closed, a from-list without the client, the
+ * blocklist), unless force. 0 otherwise (also when the sockets cannot be read:
  * the guard is advice, not a gate, except for the SSH session).
  */
 int guard_check(const char *iface, const struct policy *pol, bool force);

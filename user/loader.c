@@ -18,6 +18,7 @@
 #include "pins.h"
 #include "seed.h"
 #include "slots.h"
+#include "srcmap.h"
 #include "state.h"
 #include "tc.h"
 #include "util.h"
@@ -28,6 +29,7 @@ struct policy_maps {
 	int config_fd;
 	int labels_fd;
 	int counters_fd;
+	struct src_maps src;
 };
 
 /* Zeroes a slot's counters on every CPU: it counts another range from now on. */
@@ -81,6 +83,7 @@ static int prepare(const struct policy_maps *m, struct policy *pol, __u32 hz, co
 	int err = 0;
 
 	policy_log_budget(&pol->bpf, hz, sysconf(_SC_NPROCESSORS_ONLN));
+	policy_limit_budget(&pol->bpf, hz);
 	for (i = 0; i < XDPFW_POLICY_SLOT_COUNT; i++)
 		if (bpf_map_lookup_elem(m->labels_fd, &i, &plan->labels[i]))
 			return -errno;
@@ -113,12 +116,18 @@ static int finish_counters(const struct policy_maps *m, const struct slot_plan *
 	return err;
 }
 
-/* Writes pol into slot, then makes it the active one: the config update is the switch. */
+/*
+ * Writes pol into slot (its lists into the source tries first), then makes
+ * it the active one: the config update is the switch.
+ */
 static int write_slot(const struct policy_maps *m, struct xdpfw_config *cfg, __u32 slot,
 		      const struct policy *pol)
 {
 	__u32 zero = 0;
+	int err = src_write_slot(&m->src, slot, pol);
 
+	if (err)
+		return err;
 	if (bpf_map_update_elem(m->policy_fd, &slot, &pol->bpf, BPF_ANY))
 		return -errno;
 	fault_point("slot-written");
@@ -128,22 +137,38 @@ static int write_slot(const struct policy_maps *m, struct xdpfw_config *cfg, __u
 	return 0;
 }
 
-static int read_active(const struct policy_maps *m, struct xdpfw_config *cfg, struct policy *pol)
+/* A slot's policy; with its prefix lists when lists (then policy_free() it). */
+static int read_slot(const struct policy_maps *m, __u32 slot, struct policy *pol, bool lists)
+{
+	int err;
+
+	policy_init(pol);
+	if (bpf_map_lookup_elem(m->policy_fd, &slot, &pol->bpf))
+		return -errno;
+	if (!lists)
+		return 0;
+	err = src_read_slot(&m->src, slot, pol);
+	if (err)
+		policy_free(pol);
+	return err;
+}
+
+static int read_active(const struct policy_maps *m, struct xdpfw_config *cfg, struct policy *pol,
+		       bool lists)
 {
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(m->config_fd, &zero, cfg))
 		return -errno;
-	policy_init(pol);
-	if (bpf_map_lookup_elem(m->policy_fd, &cfg->active_slot, &pol->bpf))
-		return -errno;
-	return 0;
+	return read_slot(m, cfg->active_slot, pol, lists);
 }
 
 static int open_policy_maps(const char *iface, struct policy_maps *m)
 {
-	static const enum pin_id ids[] = { PIN_POLICY, PIN_CONFIG, PIN_SLOT_LABELS, PIN_COUNTERS };
-	int *fds[] = { &m->policy_fd, &m->config_fd, &m->labels_fd, &m->counters_fd };
+	static const enum pin_id ids[] = { PIN_POLICY,	 PIN_CONFIG, PIN_SLOT_LABELS,
+					   PIN_COUNTERS, PIN_SRC4,   PIN_SRC6 };
+	int *fds[] = { &m->policy_fd,	&m->config_fd, &m->labels_fd,
+		       &m->counters_fd, &m->src.fd4,   &m->src.fd6 };
 	size_t i, j;
 
 	for (i = 0; i < ARRAY_SIZE(fds); i++) {
@@ -163,6 +188,8 @@ static void close_policy_maps(struct policy_maps *m)
 	close(m->config_fd);
 	close(m->labels_fd);
 	close(m->counters_fd);
+	close(m->src.fd4);
+	close(m->src.fd6);
 }
 
 /* The ifindex a pinned XDP link is attached to; 0 if detached or unreadable. */
@@ -346,6 +373,8 @@ static int load_locked(const char *iface, __u32 ifindex, struct policy *pol, __u
 	maps.config_fd = bpf_map__fd(skel->maps.config);
 	maps.labels_fd = bpf_map__fd(skel->maps.slot_labels);
 	maps.counters_fd = bpf_map__fd(skel->maps.counters);
+	maps.src.fd4 = bpf_map__fd(skel->maps.src4);
+	maps.src.fd6 = bpf_map__fd(skel->maps.src6);
 	err = prepare(&maps, pol, hz, iface, &plan);
 	if (!err)
 		err = write_slot(&maps, &cfg, 0, pol);
@@ -405,8 +434,8 @@ out_destroy:
 
 int edit_replace(struct policy *live, void *arg)
 {
-	*live = *(const struct policy *)arg;
-	return 0;
+	policy_free(live);
+	return policy_copy(live, arg);
 }
 
 static int edit_locked(const char *iface, const struct edit_req *req);
@@ -444,13 +473,15 @@ int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode
 		err = edit_locked(iface, &replace);
 		goto out_unlock;
 	}
-	pol = *in;
+	if (!err)
+		err = policy_copy(&pol, in);
 	if (!err)
 		err = guard_check(iface, &pol, flags & XDPFW_FORCE);
 	if (!err)
 		err = load_locked(iface, ifindex, &pol, hz, mode);
 	if (!err)
 		state_save_last_good(iface, &pol);
+	policy_free(&pol);
 out_unlock:
 	close(lock_fd);
 	return err;
@@ -535,8 +566,8 @@ static int next_policy(const char *iface, const struct policy_maps *m,
 	int err;
 
 	if (req->kind == EDIT_ROLLBACK) {
-		policy_init(pol);
-		return bpf_map_lookup_elem(m->policy_fd, &prev, &pol->bpf) ? -errno : 0;
+		policy_free(pol);
+		return read_slot(m, prev, pol, true);
 	}
 	err = req->edit(pol, req->arg);
 	if (!err)
@@ -562,23 +593,23 @@ static int edit_locked(const char *iface, const struct edit_req *req)
 	err = open_policy_maps(iface, &maps);
 	if (err)
 		return err;
-	err = read_active(&maps, &cfg, &pol);
+	err = read_active(&maps, &cfg, &pol, true);
 	if (err) {
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 		goto out_close;
 	}
 	err = check_pending(iface, &cfg, req);
 	if (err)
-		goto out_close;
-	old = pol;
+		goto out_free;
+	old.bpf = pol.bpf; /* the ports, to see which close */
 	err = next_policy(iface, &maps, &cfg, req, &pol);
 	if (err)
-		goto out_close;
+		goto out_free;
 	closing = seed_ports_removed(&old, &pol, &removed);
 	if (closing) {
 		err = seed_closing(iface, &pol, cfg.hz, &removed);
 		if (err)
-			goto out_close;
+			goto out_free;
 	}
 	cfg.apply_token = req->kind == EDIT_APPLY ? req->token : 0;
 	cfg.apply_deadline = req->kind == EDIT_APPLY ? req->deadline : 0;
@@ -588,7 +619,7 @@ static int edit_locked(const char *iface, const struct edit_req *req)
 		err = write_slot(&maps, &cfg, !cfg.active_slot, &pol);
 	if (err) {
 		pr_err("%s: cannot write the policy: %s", iface, strerror(-err));
-		goto out_close;
+		goto out_free;
 	}
 	if (finish_counters(&maps, &plan))
 		pr_warn("%s: the new policy is live; the counters of its new ports may show "
@@ -601,6 +632,8 @@ static int edit_locked(const char *iface, const struct edit_req *req)
 	if (req->kind != EDIT_APPLY)
 		state_save_last_good(iface, &pol);
 	err = req->kind == EDIT_ROLLBACK;
+out_free:
+	policy_free(&pol);
 out_close:
 	close_policy_maps(&maps);
 	return err;
@@ -638,7 +671,7 @@ int xdpfw_confirm(const char *iface)
 	err = open_policy_maps(iface, &maps);
 	if (err)
 		goto out_unlock;
-	err = read_active(&maps, &cfg, &pol);
+	err = read_active(&maps, &cfg, &pol, true);
 	if (err) {
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 		goto out_close;
@@ -657,9 +690,54 @@ int xdpfw_confirm(const char *iface)
 	}
 	state_save_last_good(iface, &pol);
 out_close:
+	policy_free(&pol);
 	close_policy_maps(&maps);
 out_unlock:
 	close(lock_fd);
+	return err;
+}
+
+int xdpfw_block(const char *iface, const struct prefix_list *l, bool add)
+{
+	struct policy_maps maps;
+	struct xdpfw_config cfg;
+	int lock_fd, err;
+	__u32 zero = 0, count;
+
+	lock_fd = pins_lock();
+	if (lock_fd < 0)
+		return lock_fd;
+	err = open_policy_maps(iface, &maps);
+	if (err)
+		goto out_unlock;
+	/* The count tells the program to look sources up: it goes up after the prefixes go in. */
+	err = src_block(&maps.src, l, add, &count);
+	if (!err && bpf_map_lookup_elem(maps.config_fd, &zero, &cfg))
+		err = -errno;
+	if (!err && cfg.blocks != count) {
+		cfg.blocks = count;
+		if (bpf_map_update_elem(maps.config_fd, &zero, &cfg, BPF_ANY))
+			err = -errno;
+	}
+	if (err)
+		pr_err("%s: cannot change the blocklist: %s", iface, strerror(-err));
+	close_policy_maps(&maps);
+out_unlock:
+	close(lock_fd);
+	return err;
+}
+
+int xdpfw_block_list(const char *iface, struct prefix_list *out)
+{
+	struct policy_maps maps;
+	int err = open_policy_maps(iface, &maps);
+
+	if (err)
+		return err;
+	err = src_block_list(&maps.src, out);
+	if (err)
+		pr_err("%s: cannot read the blocklist: %s", iface, strerror(-err));
+	close_policy_maps(&maps);
 	return err;
 }
 
@@ -687,7 +765,7 @@ int xdpfw_read_live(const char *iface, struct policy *pol, struct xdpfw_config *
 	err = open_policy_maps(iface, &maps);
 	if (err)
 		return err;
-	err = read_active(&maps, cfg ? cfg : &c, pol);
+	err = read_active(&maps, cfg ? cfg : &c, pol, false);
 	if (err)
 		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
 	close_policy_maps(&maps);

@@ -64,6 +64,13 @@ int xdpfw_edit_policy(const char *iface, policy_edit_fn edit, void *arg, unsigne
 int xdpfw_edit(const char *iface, const struct edit_req *req);
 /* Clears a pending apply: its policy stays. -ENOENT after a message when none is pending. */
 int xdpfw_confirm(const char *iface);
+/*
+ * The runtime blocklist (xdpfw block): adds or removes prefixes, live at
+ * once and kept across reloads, gone with unload.
+ */
+int xdpfw_block(const char *iface, const struct prefix_list *l, bool add);
+/* Its prefixes, sorted; prefix_list_free() them. */
+int xdpfw_block_list(const char *iface, struct prefix_list *out);
 /* The config map of an interface: active slot, the programs' HZ. */
 int xdpfw_read_config(const char *iface, struct xdpfw_config *cfg);
 /* The live policy of an interface, and its config (cfg may be NULL). */

@@ -130,6 +130,30 @@ void output_flushed_json(unsigned int n, FILE *out)
 	put_json(root, out);
 }
 
+void output_prefixes(const char *iface, const struct prefix_list *l, bool json, FILE *out)
+{
+	json_object *root, *arr;
+	char a[PREFIX_TEXT_MAX];
+	size_t i;
+
+	if (!json) {
+		for (i = 0; i < l->n; i++) {
+			prefix_format(&l->v[i], a, sizeof(a));
+			fprintf(out, "%s\n", a);
+		}
+		return;
+	}
+	root = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(root, "interface", json_object_new_string(iface));
+	for (i = 0; i < l->n; i++) {
+		prefix_format(&l->v[i], a, sizeof(a));
+		json_object_array_add(arr, json_object_new_string(a));
+	}
+	json_object_object_add(root, "prefixes", arr);
+	put_json(root, out);
+}
+
 void output_version_json(const char *version, const char *libbpf, FILE *out)
 {
 	json_object *root = json_object_new_object();

@@ -60,6 +60,8 @@ void output_suggest(const struct stats *st, const struct policy *live, FILE *out
 /* The policy file format itself is policy_format(); this is the same policy as JSON. */
 void output_policy_json(const struct policy *pol, FILE *out);
 void output_flushed_json(unsigned int n, FILE *out);
+/* The runtime blocklist: a prefix a line, or {"interface", "prefixes": [...]}. */
+void output_prefixes(const char *iface, const struct prefix_list *l, bool json, FILE *out);
 void output_version_json(const char *version, const char *libbpf, FILE *out);
 
 #endif /* XDPFW_USER_OUTPUT_H */

@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "maps.h"
 #include "slots.h"
+#include "srcmap.h"
 #include "stats.h"
 
 /* The counters a check compares: every slot x reason, and the closed-port buckets. */
@@ -88,10 +89,15 @@ void write_policy(__u32 slot, const char *text)
 	bool reused[XDPFW_POLICY_SLOT_COUNT];
 	struct policy_error perr;
 
+	struct src_maps src = { bpf_map__fd(skel->maps.src4), bpf_map__fd(skel->maps.src6) };
+
 	assert_true(slot < XDPFW_POLICY_SLOTS);
+	policy_free(&staged[slot]);
 	assert_int_equal(policy_parse(&staged[slot], text, strlen(text), "test", &perr), 0);
 	slots_assign(&staged[slot], labels, reused);
 	policy_log_budget(&staged[slot].bpf, hz, sysconf(_SC_NPROCESSORS_ONLN));
+	policy_limit_budget(&staged[slot].bpf, hz);
+	assert_int_equal(src_write_slot(&src, slot, &staged[slot]), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.policy), &slot,
 					     &staged[slot].bpf, 0),
 			 0);
@@ -99,9 +105,11 @@ void write_policy(__u32 slot, const char *text)
 
 void activate(__u32 slot)
 {
-	struct xdpfw_config cfg = { .active_slot = slot };
+	struct xdpfw_config cfg;
 	__u32 zero = 0;
 
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.config), &zero, &cfg), 0);
+	cfg.active_slot = slot;
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, &cfg, 0), 0);
 	current = &staged[slot];
 }
@@ -127,6 +135,17 @@ void set_policy_text(const char *text)
 void set_default_policy(void)
 {
 	set_policy_text(xdpfw_default_policy);
+}
+
+void egress(const struct spec *s)
+{
+	static __u8 f[MAX_FRAME];
+	size_t len = build(s, f);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = len, .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpfw_egress), &opts),
+			 0);
+	assert_int_equal(opts.retval, 0 /* TC_ACT_OK: egress is never dropped */);
 }
 
 int run(const __u8 *frame, size_t len)

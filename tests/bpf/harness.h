@@ -64,6 +64,8 @@ void activate(__u32 slot);
 /* The counter slot of a service; fails the test when the flow tables have none. */
 __u32 service_slot(__u8 dir, __u8 proto, __u16 port);
 void set_default_policy(void);
+/* Runs a packet the host sends through the egress program (it records flows). */
+void egress(const struct spec *s);
 int run(const __u8 *frame, size_t len);
 /* Runs one frame and checks verdict and every counter delta. */
 void check_frame(const char *name, const __u8 *frame, size_t len, const struct expect *e);

@@ -21,18 +21,6 @@
 #include "maps.h"
 #include "util.h"
 
-/* Runs a packet the host sends through the egress program. */
-static void egress(const struct spec *s)
-{
-	static __u8 f[MAX_FRAME];
-	size_t len = build(s, f);
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = len, .repeat = 1);
-
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpfw_egress), &opts),
-			 0);
-	assert_int_equal(opts.retval, 0 /* TC_ACT_OK: egress is never dropped */);
-}
-
 /* The tuple of the flow an outbound spec belongs to. */
 static struct ct_tuple ct_tuple_of(const struct spec *s)
 {

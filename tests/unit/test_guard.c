@@ -28,6 +28,7 @@ static void parse(const char *text)
 {
 	struct policy_error perr;
 
+	policy_free(&pol);
 	assert_int_equal(policy_parse(&pol, text, strlen(text), "t.conf", &perr), 0);
 }
 
@@ -84,12 +85,14 @@ static void test_ssh_connection(void **state)
 		const char *env;
 		bool ok;
 		int family;
-		const char *addr;
+		const char *client, *server;
 		__u16 port;
 	} cases[] = {
-		{ "198.18.0.2 50022 198.18.0.1 22", true, AF_INET, "198.18.0.1", 22 },
-		{ "2001:db8::2 50022 2001:db8::1 2222", true, AF_INET6, "2001:db8::1", 2222 },
-		{ "::ffff:198.18.0.2 1 ::ffff:198.18.0.1 22", true, AF_INET, "198.18.0.1", 22 },
+		{ "198.18.0.2 50022 198.18.0.1 22", true, AF_INET, "198.18.0.2", "198.18.0.1", 22 },
+		{ "2001:db8::2 50022 2001:db8::1 2222", true, AF_INET6, "2001:db8::2", "2001:db8::1",
+		  2222 },
+		{ "::ffff:198.18.0.2 1 ::ffff:198.18.0.1 22", true, AF_INET, "198.18.0.2",
+		  "198.18.0.1", 22 },
 		{ NULL, false },
 		{ "", false },
 		{ "198.18.0.2 50022 198.18.0.1", false },
@@ -98,25 +101,63 @@ static void test_ssh_connection(void **state)
 		{ "198.18.0.2 50022 198.18.0.1 65536", false },
 		{ "198.18.0.2 50022 198.18.0.1 22x", false },
 		{ "198.18.0.2 50022 not-an-address 22", false },
+		{ "bad 50022 198.18.0.1 22", false },
 	};
-	__u32 addr[4], want[4];
-	__u16 port;
-	int family;
+	struct ssh_session ssh;
+	__u32 want[4];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		bool ok = guard_ssh_server(cases[i].env, &family, addr, &port);
+		bool ok = guard_ssh_session(cases[i].env, &ssh);
 
 		if (ok != cases[i].ok)
 			fail_msg("'%s': parsed %d", cases[i].env ? cases[i].env : "(unset)", ok);
 		if (!ok)
 			continue;
 		memset(want, 0, sizeof(want));
-		assert_int_equal(inet_pton(cases[i].family, cases[i].addr, want), 1);
-		assert_int_equal(family, cases[i].family);
-		assert_memory_equal(addr, want, sizeof(want));
-		assert_int_equal(port, cases[i].port);
+		assert_int_equal(inet_pton(cases[i].family, cases[i].server, want), 1);
+		assert_int_equal(ssh.server_family, cases[i].family);
+		assert_memory_equal(ssh.server, want, sizeof(want));
+		memset(want, 0, sizeof(want));
+		assert_int_equal(inet_pton(cases[i].family, cases[i].client, want), 1);
+		assert_int_equal(ssh.client_family, cases[i].family);
+		assert_memory_equal(ssh.client, want, sizeof(want));
+		assert_int_equal(ssh.port, cases[i].port);
 	}
+}
+
+/* What new traffic from a source may reach a port: blocklist, from-lists, closed ports. */
+static void test_passes(void **state)
+{
+	static const struct {
+		const char *why;
+		const char *src;
+		unsigned int port;
+		bool passes;
+	} cases[] = {
+		{ "in the from-list", "198.18.0.7", 22, true },
+		{ "outside the from-list", "198.18.1.7", 22, false },
+		{ "IPv6 in the from-list", "2001:db8:18::5", 22, true },
+		{ "blocklisted inside the from-list", "198.18.0.66", 22, false },
+		{ "unrestricted port", "198.19.5.5", 25, true },
+		{ "blocklisted on an unrestricted port", "203.0.113.9", 25, false },
+		{ "closed port", "198.18.0.7", 23, false },
+	};
+	__u32 addr[4];
+	size_t i;
+	int family;
+
+	parse("allow tcp 22 from 198.18.0.0/24, 2001:db8:18::/48\nallow tcp 25\n"
+	      "deny from 198.18.0.64/26, 203.0.113.0/24\n");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(addr, 0, sizeof(addr));
+		family = strchr(cases[i].src, ':') ? AF_INET6 : AF_INET;
+		assert_int_equal(inet_pton(family, cases[i].src, addr), 1);
+		if (policy_passes(&pol, XDPFW_L4_TCP, cases[i].port, family, addr) !=
+		    cases[i].passes)
+			fail_msg("%s: passes should be %d", cases[i].why, cases[i].passes);
+	}
+	policy_free(&pol);
 }
 
 static char dir[] = "/tmp/xdpfw-test-state.XXXXXX";
@@ -196,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_ssh_connection),
+		cmocka_unit_test(test_passes),
 		cmocka_unit_test(test_config_fallback),
 		cmocka_unit_test(test_last_good),
 	};

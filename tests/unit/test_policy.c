@@ -28,11 +28,13 @@
 #define NAME		"test.conf"
 #define DEFAULT_FILE	"docs/policies/outlook-proxy.conf"
 #define PATTERN		0xa5
+/* The flags of default, icmp and icmp6. */
+#define XDPFW_F_ALL	(XDPFW_F_DEFAULT_PASS | XDPFW_F_ICMP_DROP | XDPFW_F_ICMP6_DROP)
 
 /* What the parser says when a line starts with a word it does not know. */
 #define DIRECTIVES                                                                                 \
-	"expected 'default', 'icmp', 'icmp6', 'allow', 'deny', 'conntrack-size', 'log-rate' or "  \
-	"'timeout'"
+	"expected 'default', 'icmp', 'icmp6', 'allow', 'deny', 'limit', 'blocklist-replies', "      \
+	"'conntrack-size', 'log-rate' or 'timeout'"
 
 /*
  * The documented defaults, written out rather than taken from
@@ -356,7 +358,7 @@ static const struct err_case err_cases[] = {
 	ERR("unknown protocol", "allow sctp 22\n",
 	    NAME ":1:7: expected 'tcp' or 'udp' after 'allow', got 'sctp'"),
 	ERR("protocol is case sensitive", "deny TCP 22\n",
-	    NAME ":1:6: expected 'tcp' or 'udp' after 'deny', got 'TCP'"),
+	    NAME ":1:6: expected 'tcp', 'udp' or 'from' after 'deny', got 'TCP'"),
 	ERR("allow without port list", "allow tcp\n",
 	    NAME ":1:10: expected a port list after 'tcp'"),
 	ERR("deny without port list, comment", "deny udp   # none\n",
@@ -368,7 +370,9 @@ static const struct err_case err_cases[] = {
 	ERR("letters glued to a port", "allow tcp 22x\n",
 	    NAME ":1:13: expected a port number (1-65535), got 'x'"),
 	ERR("word after a port", "allow tcp 22 http\n",
-	    NAME ":1:14: expected a port number (1-65535), got 'http'"),
+	    NAME ":1:14: expected 'from' or the end of the line after the port list, got 'http'"),
+	ERR("word after a denied port", "deny tcp 22 http\n",
+	    NAME ":1:13: expected a port number (1-65535), got 'http'"),
 	ERR("negative port", "allow tcp -22\n",
 	    NAME ":1:11: expected a port number (1-65535), got '-22'"),
 	ERR("plus sign", "allow tcp +22\n",

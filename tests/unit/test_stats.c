@@ -39,7 +39,7 @@ static const char *const names[] = {
 	"passed-nonip",	      "passed-icmp",	"passed-port",	     "passed-fragment",
 	"passed-established", "passed-related", "passed-default",    "dropped-port",
 	"dropped-icmp",	      "dropped-proto",	"dropped-malformed", "dropped-fragment",
-	"dropped-martian",
+	"dropped-martian",    "dropped-blocklist", "dropped-source",     "dropped-limit",
 };
 
 static struct stats_row row(enum row_kind kind, __u8 dir, __u8 proto, __u16 lo, __u16 hi,
@@ -365,6 +365,9 @@ static void test_table(void **state)
 		"dropped-malformed             11010           704640\n"
 		"dropped-fragment              12011           768704\n"
 		"dropped-martian       1099511627776 18446744073709551615\n"
+		"dropped-blocklist             14013           896832\n"
+		"dropped-source                15014           960896\n"
+		"dropped-limit                 16015          1024960\n"
 		"\n"
 		"DROP LOG                    RECORDS\n"
 		"sent                             40\n"
