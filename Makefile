@@ -289,6 +289,8 @@ netns-test: deps
 		PROMTOOL=$(OUTPUT)/promtool bash tests/netns/test_counters.sh
 	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
 		bash tests/netns/test_service.sh
+	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
+		bash tests/netns/test_rules.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test install-test deb-test
