@@ -16,6 +16,7 @@
 
 #include "apply.h"
 #include "cli.h"
+#include "guard.h"
 #include "loader.h"
 #include "output.h"
 #include "policy.h"
@@ -237,6 +238,8 @@ static int do_block(const struct args *a)
 		}
 		err = prefix_list_add(&l, &pfx);
 	}
+	if (!err && add)
+		err = guard_check_block(a->pos[0], &l, a->force);
 	if (!err)
 		err = xdpfw_block(a->pos[0], &l, add);
 	prefix_list_free(&l);
@@ -328,8 +331,8 @@ static const struct verb verbs[] = {
 	  "allow IFACE tcp|udp PORTS [--force]", "Open ports on the live policy." },
 	{ "deny", do_deny, OPT_FORCE, 3, MAX_POS, true, true, "deny IFACE tcp|udp PORTS [--force]",
 	  "Close ports on the live policy; their open connections stay." },
-	{ "block", do_block, OPT_JSON, 2, MAX_POS, true, true,
-	  "block IFACE add|del PREFIX... | block IFACE list [--json]",
+	{ "block", do_block, OPT_JSON | OPT_FORCE, 2, MAX_POS, true, true,
+	  "block IFACE add|del PREFIX... [--force] | block IFACE list [--json]",
 	  "Change the runtime blocklist, live at once (fail2ban, CrowdSec): kept across\n"
 	  "reloads, gone with unload. PREFIX: 198.51.100.7, 203.0.113.0/24, 2001:db8::/32." },
 	{ "check", do_check, OPT_JSON, 1, 1, false, false, "check FILE [--json]",

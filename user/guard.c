@@ -254,6 +254,29 @@ static int check_ssh(const char *iface, const struct policy *pol, bool force)
 	return -EPERM;
 }
 
+int guard_check_block(const char *iface, const struct prefix_list *l, bool force)
+{
+	struct ssh_session ssh;
+	size_t i;
+
+	if (!guard_ssh_session(getenv("SSH_CONNECTION"), &ssh) ||
+	    !on_iface(iface, ssh.server_family, ssh.server))
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (prefix_has_addr(&l->v[i], ssh.client_family, ssh.client))
+			break;
+	if (i == l->n)
+		return 0;
+	if (force) {
+		pr_warn("%s: blocking this SSH session's client (--force)", iface);
+		return 0;
+	}
+	pr_err("%s: the blocklist would hold this SSH session's client (SSH_CONNECTION): "
+	       "refusing (--force blocks it anyway)",
+	       iface);
+	return -EPERM;
+}
+
 int guard_check(const char *iface, const struct policy *pol, bool force)
 {
 	static const struct {

@@ -50,4 +50,7 @@ bool guard_ssh_session(const char *env, struct ssh_session *s);
  */
 int guard_check(const char *iface, const struct policy *pol, bool force);
 
+/* The same for prefixes going into the runtime blocklist (xdpfw block add). */
+int guard_check_block(const char *iface, const struct prefix_list *l, bool force);
+
 #endif /* XDPFW_USER_GUARD_H */

@@ -36,7 +36,7 @@ check_eq "last good policy saved at load" "$(grep -c "^allow tcp 22,25,53," "$XD
 SSH_CONNECTION="$IP_C 50022 $IP_P 22" in_p "$XDPFW" reload "$VETH_P" --policy "$NOSSH" \
 	2>"$WORK/err"
 check_eq "reload cutting this SSH session's port: refused" "$?" 1
-check_eq "refusal says why" "$(grep -c 'tcp/22, the port of this SSH session' "$WORK/err")" 1
+check_eq "refusal says why" "$(grep -c "drops tcp/22 from this SSH session's client" "$WORK/err")" 1
 check_eq "refused: the policy is unchanged" "$(tcp_ports)" 18
 check_ok "refused: tcp/22 still answers" tcp22
 SSH_CONNECTION="$IP_C 50022 $IP_P 22" check_fail "deny cutting this SSH session: refused" \
@@ -52,6 +52,16 @@ SSH_CONNECTION="$IP_C 50022 $IP_P 22" in_p "$XDPFW" reload "$VETH_P" --policy "$
 	--force 2>"$WORK/err"
 check_eq "--force applies it, with a warning" "$?:$(grep -c 'no new session' "$WORK/err")" 0:1
 check_fail "tcp/22 closed" tcp22
+check_ok "reload back" in_p "$XDPFW" reload "$VETH_P" --policy docs/policies/outlook-proxy.conf
+echo "allow tcp 22 from 198.19.0.0/16" | cat "$NOSSH" - >"$WORK/other-admins.conf"
+SSH_CONNECTION="$IP_C 50022 $IP_P 22" check_fail \
+	"a from-list on the SSH port without this client: refused" \
+	in_p "$XDPFW" reload "$VETH_P" --policy "$WORK/other-admins.conf"
+echo "allow tcp 22 from $IP_C/32" | cat "$NOSSH" - >"$WORK/this-admin.conf"
+SSH_CONNECTION="$IP_C 50022 $IP_P 22" check_ok "a from-list with this client: not refused" \
+	in_p "$XDPFW" reload "$VETH_P" --policy "$WORK/this-admin.conf"
+SSH_CONNECTION="$IP_C 50022 $IP_P 22" check_fail "blocking this client at run time: refused" \
+	in_p "$XDPFW" block "$VETH_P" add "$IP_C"
 check_ok "reload back" in_p "$XDPFW" reload "$VETH_P" --policy docs/policies/outlook-proxy.conf
 
 # --- apply without confirm rolls back ---
