@@ -96,6 +96,63 @@ void output_status_table(const struct iface_status *st, size_t n, FILE *out)
 	}
 }
 
+static json_object *prefixes_json(const struct prefix_list *l)
+{
+	json_object *arr = json_object_new_array();
+	char a[PREFIX_TEXT_MAX];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		prefix_format(&l->v[i], a, sizeof(a));
+		json_object_array_add(arr, json_object_new_string(a));
+	}
+	return arr;
+}
+
+static json_object *rule_json(const struct policy *pol, enum xdpfw_l4 l4, unsigned int lo,
+			      unsigned int hi, const struct xdpfw_port_rule *r)
+{
+	json_object *o = json_object_new_object(), *lim;
+	const struct xdpfw_limit *l;
+
+	json_object_object_add(o, "proto", json_object_new_string(policy_l4_name(l4)));
+	json_object_object_add(o, "lo", json_object_new_int(lo));
+	json_object_object_add(o, "hi", json_object_new_int(hi));
+	json_object_object_add(o, "from", r->list ? prefixes_json(&pol->lists[r->list]) : NULL);
+	lim = NULL;
+	if (r->limit) {
+		l = &pol->bpf.limits[r->limit - 1];
+		lim = json_object_new_object();
+		json_object_object_add(lim, "rate", json_object_new_int64(l->rate));
+		json_object_object_add(lim, "per_seconds", json_object_new_int64(l->per));
+		json_object_object_add(lim, "burst", json_object_new_int64(l->burst));
+	}
+	json_object_object_add(o, "limit", lim);
+	return o;
+}
+
+/* The open ports with a from-list or a limit: a range a rule. */
+static json_object *rules_json(const struct policy *pol)
+{
+	json_object *arr = json_object_new_array();
+	unsigned int p, lo;
+	__u8 rule;
+	int l4;
+
+	for (l4 = 0; l4 < XDPFW_L4_MAX; l4++)
+		for (p = 1; p < XDPFW_PORTS; p++) {
+			rule = pol->bpf.port_rule[l4][p];
+			if (!rule || !policy_port_allowed(pol, l4, p))
+				continue;
+			for (lo = p; p + 1 < XDPFW_PORTS && pol->bpf.port_rule[l4][p + 1] == rule &&
+				     policy_port_allowed(pol, l4, p + 1);
+			     p++)
+				;
+			json_object_array_add(arr, rule_json(pol, l4, lo, p, &pol->bpf.rules[rule]));
+		}
+	return arr;
+}
+
 void output_policy_json(const struct policy *pol, FILE *out)
 {
 	json_object *root = json_object_new_object(), *ports, *timeouts, *r;
@@ -113,6 +170,8 @@ void output_policy_json(const struct policy *pol, FILE *out)
 		}
 		json_object_object_add(root, policy_l4_name(l4), ports);
 	}
+	json_object_object_add(root, "blocklist", prefixes_json(&pol->lists[XDPFW_LIST_BLOCK]));
+	json_object_object_add(root, "rules", rules_json(pol));
 	json_object_object_add(root, "conntrack_size", json_object_new_int64(pol->ct_size));
 	timeouts = json_object_new_object();
 	for (t = 0; t < XDPFW_CT_TO_MAX; t++)
