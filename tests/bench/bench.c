@@ -39,6 +39,7 @@
 #include "packet.h"
 #include "policy.h"
 #include "slots.h"
+#include "srcmap.h"
 #include "stats.h"
 #include "util.h"
 #include "xdpfw.h"
@@ -276,9 +277,16 @@ static void set_policy(struct bench *b, const struct policy *in)
 	struct bpf_map *bp, *bc;
 	__u32 zero = 0;
 
-	pol = *in;
+	struct src_maps src = { bpf_map__fd(b->fw->maps.src4), bpf_map__fd(b->fw->maps.src6) };
+
+	pol = *in; /* the lists stay in's */
 	slots_assign(&pol, labels, reused);
 	policy_log_budget(&pol.bpf, b->hz, sysconf(_SC_NPROCESSORS_ONLN));
+	policy_limit_budget(&pol.bpf, b->hz);
+	if (src_write_slot(&src, 0, &pol)) {
+		fprintf(stderr, "bench: cannot write the source tries\n");
+		exit(1);
+	}
 	bp = bpf_object__find_map_by_name(b->before, "policy");
 	bc = bpf_object__find_map_by_name(b->before, "config");
 	if (bpf_map_update_elem(bpf_map__fd(b->fw->maps.policy), &zero, &pol.bpf, 0) ||
@@ -954,6 +962,73 @@ static void report_targets(FILE *md, const struct targets *t)
 	fprintf(md, "\n");
 }
 
+/* 100,000 /32s: every address of 198.20.0.0/16 (the varied sources) or none of them. */
+static void blocklist_100k(struct prefix_list *l, bool with_sources)
+{
+	struct prefix p = { .family = AF_INET, .len = 32 };
+	__u32 i, base = with_sources ? 65536 : 0;
+
+	for (i = 0; i < 100000; i++) {
+		p.addr[0] = htonl(i < base ? 0xc6140000 + i : 0x0a000000 + i);
+		if (prefix_list_add(l, &p))
+			exit(1);
+	}
+	prefix_list_canon(l);
+}
+
+/* What the source rules add to a SYN: a from-list, a blocklist of 100k, a limit. */
+static void source_rules(struct bench *b, FILE *md, const struct policy *dflt)
+{
+	static const struct {
+		const char *name, *extra;
+		int blocklist; /* 1: without the sources, 2: with them */
+		__u16 port;
+	} cases[] = {
+		{ "no source rule (the built-in policy), tcp/22", "", 0, 22 },
+		{ "from-list, source in it", "allow tcp 2222 from 198.20.0.0/16\n", 0, 2222 },
+		{ "from-list, source not in it", "allow tcp 2222 from 198.21.0.0/16\n", 0, 2222 },
+		{ "blocklist of 100k /32s, source not in it", "", 1, 22 },
+		{ "blocklist of 100k /32s, source in it", "", 2, 22 },
+		{ "limit 10/minute: SYNs of one source (hot) / of many (cold)",
+		  "allow tcp 2222\nlimit tcp 2222 10/minute burst 5\n", 0, 2222 },
+	};
+	static const int who[] = { C_EMPTY, C_XDPFW };
+	static struct policy pol;
+	struct result hot[2], cold[2];
+	struct policy_error perr;
+	struct frames f = {};
+	struct klass k = { "rules", { TCP4(22) }, V_SOURCE };
+	char text[8192];
+	size_t c;
+
+	fprintf(md, "### Source rules: a SYN from 198.20.x.y (ns above empty, min; cold: "
+		    "%d sources)\n\n| case | hot | cold | verdict |\n| --- | ---: | ---: | --- |\n",
+		b->cold);
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		snprintf(text, sizeof(text), "%s%s", xdpfw_default_policy, cases[c].extra);
+		if (policy_parse(&pol, text, strlen(text), "bench", &perr))
+			exit(1);
+		if (cases[c].blocklist) {
+			blocklist_100k(&pol.lists[XDPFW_LIST_BLOCK], cases[c].blocklist == 2);
+			pol.bpf.flags |= XDPFW_F_BLOCKLIST;
+		}
+		set_policy(b, &pol);
+		k.s.dport = cases[c].port;
+		k.s.remote4 = 0xc6140101;
+		frames_fill(&f, &k, 1, 0);
+		measure(b, cases[c].name, &f, who, 2, b->rounds, hot);
+		frames_fill(&f, &k, b->cold, 0);
+		measure(b, cases[c].name, &f, who, 2, b->rounds / 3 + 2, cold);
+		fprintf(md, "| %s | %.1f | %.1f | %s |\n", cases[c].name, hot[1].min - hot[0].min,
+			cold[1].min - cold[0].min, verdict_name(hot[1].verdict));
+		policy_free(&pol);
+	}
+	fprintf(md, "\n");
+	set_policy(b, dflt);
+	free(f.buf);
+	free(f.len);
+}
+
 int main(int argc, char **argv)
 {
 	const char *outdir = argc > 1 ? argv[1] : "build/bench";
@@ -995,6 +1070,7 @@ int main(int argc, char **argv)
 	per_class(&b, md, &t);
 	scale_flows(&b, outdir, md, &t);
 	scale_ports(&b, outdir, md, &pol);
+	source_rules(&b, md, &pol);
 	egress(&b, md);
 	drop_log(&b, md, &pol);
 	stats_cost(&b, md);
