@@ -21,7 +21,7 @@ CFLAGS	?= -O2 -g
 XDPFW_CPPFLAGS := -Iinclude -Iuser -I$(OUTPUT) -DXDPFW_VERSION='"$(VERSION)"'
 XDPFW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-MMD -MP
-LDLIBS	+= -lbpf -lelf -lz -ljson-c -lmnl
+LDLIBS	+= -lxdp -lbpf -lelf -lz -ljson-c -lmnl
 BPF_CPPFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I/usr/include/$(MULTIARCH)
 # -mcpu=v3: the atomic instructions (compare-and-swap, and) the flow-table gate uses; Linux 5.12+.
 BPF_CFLAGS := -g -O2 -Wall -mcpu=v3 $(BPF_CPPFLAGS) -MMD -MP
@@ -41,8 +41,9 @@ endef
 # when one is missing), what the tests and the demo need besides, and the extras of
 # `make bench` and `make fresh-test`.
 BUILD_DEPS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
-	      libmnl-dev pkg-config scdoc
-TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod time socat
+	      libmnl-dev libxdp-dev pkg-config scdoc
+TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod time socat \
+	     xdp-tools
 BENCH_DEPS := xdp-tools gnuplot-nox iptables
 FRESH_DEPS := mmdebstrap
 
@@ -291,6 +292,8 @@ netns-test: deps
 		bash tests/netns/test_service.sh
 	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
 		bash tests/netns/test_rules.sh
+	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
+		LIVEGEN=$(OUTPUT)/tests/livegen bash tests/netns/test_multiprog.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test install-test deb-test

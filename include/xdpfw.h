@@ -428,6 +428,7 @@ enum xdpfw_ct_counter {
 #define XDPFW_PIN_ROOT		XDPFW_BPFFS "/xdpfw"
 #define XDPFW_PIN_LINK		"link"	    /* the XDP bpf_link: the filter runs while it is pinned */
 #define XDPFW_PIN_TC_PROG	"tc_egress" /* the egress program, for unload to find */
+#define XDPFW_PIN_MULTIPROG	"multiprog" /* --multiprog: the program in libxdp's dispatcher */
 
 /*
  * The maps xdpfw pins, in the order it pins them: X(id, name, shared,

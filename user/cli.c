@@ -79,7 +79,8 @@ static int policy_from_args(const struct args *a, struct policy *pol)
 
 static unsigned int edit_flags(const struct args *a)
 {
-	return (a->force ? XDPFW_FORCE : 0) | (a->replace ? XDPFW_REPLACE : 0);
+	return (a->force ? XDPFW_FORCE : 0) | (a->replace ? XDPFW_REPLACE : 0) |
+	       (a->multiprog ? XDPFW_MULTIPROG : 0);
 }
 
 static int do_load(const struct args *a)

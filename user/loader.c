@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "guard.h"
 #include "loader.h"
+#include "multiprog.h"
 #include "pins.h"
 #include "seed.h"
 #include "slots.h"
@@ -209,6 +210,21 @@ static __u32 link_ifindex(const char *iface, __u32 *prog_id)
 	return info.type == BPF_LINK_TYPE_XDP ? info.xdp.ifindex : 0;
 }
 
+/* Names what holds the interface: a libxdp dispatcher can take xdpfw beside what it runs. */
+static void report_holder(__u32 ifindex, const char *iface)
+{
+	char holder[256];
+	int kind = xdp_holder_name(ifindex, holder, sizeof(holder));
+
+	if (kind == XDP_HOLDER_DISPATCHER)
+		pr_err("%s: XDP is held by %s; load with --multiprog to run beside it", iface,
+		       holder);
+	else if (kind == XDP_HOLDER_PROG)
+		pr_err("%s: XDP is held by %s; detach it first", iface, holder);
+	else
+		pr_err("%s: another XDP program is attached; detach it first", iface);
+}
+
 static int attach_xdp(int prog_fd, __u32 ifindex, const char *iface, enum attach_mode mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
@@ -224,7 +240,7 @@ static int attach_xdp(int prog_fd, __u32 ifindex, const char *iface, enum attach
 		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
 	}
 	if (fd == -EBUSY || fd == -EEXIST)
-		pr_err("%s: another XDP program is attached; detach it first", iface);
+		report_holder(ifindex, iface);
 	else if (fd < 0)
 		pr_err("%s: cannot attach XDP program in %s mode: %s", iface,
 		       opts.flags == XDP_FLAGS_SKB_MODE ? "skb" : "native", strerror(-fd));
@@ -232,9 +248,10 @@ static int attach_xdp(int prog_fd, __u32 ifindex, const char *iface, enum attach
 }
 
 /*
- * Undoes a load, complete or interrupted: the XDP link goes first with the
- * pins, then the tc filter (and the clsact qdisc if load created it); the
- * shared flow table goes with the last interface.
+ * Undoes a load, complete or interrupted: the XDP program goes first (out of
+ * libxdp's dispatcher, or its link with the pins), then the tc filter (and
+ * the clsact qdisc if load created it); the shared flow table goes with the
+ * last interface.
  */
 static int teardown(const char *iface)
 {
@@ -249,6 +266,9 @@ static int teardown(const char *iface)
 		bpf_map_lookup_elem(fd, &zero, &cfg);
 		close(fd);
 	}
+	err = mp_detach(iface, ifindex);
+	if (err)
+		return err; /* the pins stay: they are how the next unload finds it */
 	err = pins_remove(iface);
 	if (ifindex)
 		tc_detach_egress(ifindex, iface, cfg.own_clsact);
@@ -267,7 +287,7 @@ struct xdpfw_bpf *xdpfw_skel_open(__u32 hz)
 }
 
 static int open_and_load(struct xdpfw_bpf **skel, const struct policy *pol, __u32 hz,
-			 bool *created)
+			 bool multiprog, bool *created)
 {
 	int err;
 
@@ -280,6 +300,8 @@ static int open_and_load(struct xdpfw_bpf **skel, const struct policy *pol, __u3
 	err = pins_reuse_shared((*skel)->obj, pol->ct_size, created);
 	if (err)
 		return err;
+	/* Multiprog: libxdp loads the XDP program, from another copy of the object (mp_attach). */
+	bpf_program__set_autoload((*skel)->progs.xdpfw_xdp, !multiprog);
 	err = xdpfw_bpf__load(*skel);
 	if (err)
 		pr_err("cannot load the BPF programs: %s (-v shows the verifier log)",
@@ -328,7 +350,7 @@ static int check_not_loaded(const char *iface, __u32 ifindex, bool replace)
 
 	if (!pins_is_iface(iface))
 		return 0;
-	linked = link_ifindex(iface, NULL);
+	linked = link_ifindex(iface, NULL) ?: mp_ifindex(iface, NULL);
 	if (linked == ifindex && replace)
 		return 1;
 	if (linked == ifindex) {
@@ -352,10 +374,13 @@ static int check_not_loaded(const char *iface, __u32 ifindex, bool replace)
  * connections seeded and the egress filter attached before the XDP link
  * exists; the pinned link is the commit point. A load killed before it
  * leaves no XDP program running (the link dies with the fd), and what it
- * did leave, the next load or unload clears.
+ * did leave, the next load or unload clears. With --multiprog the pin of
+ * the component in libxdp's dispatcher is the commit point instead; killed
+ * between libxdp's attach and that pin, the component runs unrecorded, and
+ * the next load or unload takes it out of the dispatcher by name.
  */
 static int load_locked(const char *iface, __u32 ifindex, struct policy *pol, __u32 hz,
-		       enum attach_mode mode)
+		       enum attach_mode mode, unsigned int flags)
 {
 	struct xdpfw_config cfg = { .hz = hz, .loaded_at = time(NULL) };
 	static struct slot_plan plan;
@@ -366,7 +391,7 @@ static int load_locked(const char *iface, __u32 ifindex, struct policy *pol, __u
 	bool created, own;
 	__u32 zero = 0;
 
-	err = open_and_load(&skel, pol, hz, &created);
+	err = open_and_load(&skel, pol, hz, flags & XDPFW_MULTIPROG, &created);
 	if (err)
 		goto out_destroy;
 	maps.policy_fd = bpf_map__fd(skel->maps.policy);
@@ -409,6 +434,14 @@ static int load_locked(const char *iface, __u32 ifindex, struct policy *pol, __u
 		goto out_teardown;
 	}
 	fault_point("tc-attached");
+	if (flags & XDPFW_MULTIPROG) {
+		/* Pins the component: the commit point, as the link's pin below. */
+		err = mp_attach(skel, ifindex, iface, mode, MP_RUN_PRIO, NULL);
+		if (err)
+			goto out_teardown;
+		fault_point("link-pinned");
+		goto out_destroy;
+	}
 	link_fd = attach_xdp(bpf_program__fd(skel->progs.xdpfw_xdp), ifindex, iface, mode);
 	if (link_fd < 0) {
 		err = link_fd;
@@ -477,8 +510,10 @@ int xdpfw_load(const char *iface, const struct policy *in, enum attach_mode mode
 		err = policy_copy(&pol, in);
 	if (!err)
 		err = guard_check(iface, &pol, flags & XDPFW_FORCE);
+	if (!err && (flags & XDPFW_MULTIPROG))
+		err = mp_check(ifindex, iface, mode);
 	if (!err)
-		err = load_locked(iface, ifindex, &pol, hz, mode);
+		err = load_locked(iface, ifindex, &pol, hz, mode, flags);
 	if (!err)
 		state_save_last_good(iface, &pol);
 	policy_free(&pol);
@@ -832,6 +867,8 @@ int xdpfw_status(struct iface_status **out, size_t *n)
 		strcpy(tmp->name, de->d_name);
 		tmp->ifindex = link_ifindex(tmp->name, &tmp->prog_id);
 		tmp->mode = tmp->ifindex ? attach_mode_name(tmp->ifindex, tmp->prog_id) : "detached";
+		if (!tmp->ifindex && (tmp->ifindex = mp_ifindex(tmp->name, &tmp->prog_id)))
+			tmp->mode = "multiprog";
 		memset(&cfg, 0, sizeof(cfg));
 		tmp->err = xdpfw_read_live(tmp->name, &tmp->pol, &cfg);
 		tmp->apply_deadline = cfg.apply_token ? cfg.apply_deadline : 0;

@@ -29,8 +29,9 @@ int edit_replace(struct policy *live, void *arg);
 
 /* Flags of load and policy edits. */
 enum {
-	XDPFW_FORCE = 1 << 0,	/* apply even what cuts this command's SSH session */
-	XDPFW_REPLACE = 1 << 1, /* load: when loaded already, reload instead */
+	XDPFW_FORCE = 1 << 0,	  /* apply even what cuts this command's SSH session */
+	XDPFW_REPLACE = 1 << 1,	  /* load: when loaded already, reload instead */
+	XDPFW_MULTIPROG = 1 << 2, /* load: through libxdp's dispatcher, beside other programs */
 };
 
 /* A policy change: an edit, an apply (it waits for confirm), or an apply's rollback. */

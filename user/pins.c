@@ -114,8 +114,12 @@ bool pins_exist(const char *iface, const char *name)
 	return !access(path, F_OK);
 }
 
-/* An interface's objects that are not maps, the link first: the filter stops first. */
-static const char *const iface_objects[] = { XDPFW_PIN_LINK, XDPFW_PIN_TC_PROG };
+/*
+ * An interface's objects that are not maps, the link first: the filter stops
+ * first. (The multiprog pin does not stop it: teardown detaches that first.)
+ */
+static const char *const iface_objects[] = { XDPFW_PIN_LINK, XDPFW_PIN_MULTIPROG,
+					     XDPFW_PIN_TC_PROG };
 
 bool pins_is_iface(const char *name)
 {

@@ -25,7 +25,9 @@ check_eq "no XDP program runs" "$(xdp_on)" 0
 check_ok "traffic is not filtered" in_c "$NETTOOL" tcp "$IP_P" 9999
 err=$(in_p "$XDPFW" load "$VETH_P" 2>&1)
 check_eq "the next load clears what was left and loads" "$?:$err" \
-	"0:xdpfw: warning: $VETH_P: removing stale pins (an interrupted load, or the interface was deleted)"
+	"0:xdpfw: warning: $VETH_P: removing stale pins (an interrupted load, or the interface was deleted)
+xdpfw: warning: $VETH_P: tcp/9999 (nettool, pid $(ip netns pids "$NS_P" | head -1)) is listening \
+and the policy drops it"
 check_eq "exactly one egress filter" "$(tc_filters)" 1
 check_fail "filtered now: 9999 blocked" in_c "$NETTOOL" tcp "$IP_P" 9999 --timeout-ms 500
 check_ok "unload" in_p "$XDPFW" unload "$VETH_P"
