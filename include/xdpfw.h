@@ -187,8 +187,8 @@ struct xdpfw_limit {
 	__u64 burst_nano;
 };
 
-/* The buckets: an LRU map per interface, so that a flood of sources evicts the idlest. */
-#define XDPFW_LIMIT_ENTRIES	65536
+/* The buckets: an LRU map per interface (1.7 MiB), so that a flood of sources evicts the idlest. */
+#define XDPFW_LIMIT_ENTRIES	16384
 
 struct xdpfw_limit_key {
 	__be32 saddr[4]; /* IPv4 in the first word */
