@@ -43,7 +43,7 @@ endef
 BUILD_DEPS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjson-c-dev \
 	      libmnl-dev libxdp-dev pkg-config scdoc
 TEST_DEPS := libcmocka-dev libclang-rt-14-dev iproute2 iputils-ping jq nftables kmod time socat \
-	     xdp-tools
+	     xdp-tools iptables
 BENCH_DEPS := xdp-tools gnuplot-nox iptables
 FRESH_DEPS := mmdebstrap
 
@@ -69,9 +69,10 @@ SKELS     := $(OUTPUT)/xdpfw.skel.h $(OUTPUT)/clock.skel.h $(OUTPUT)/count.skel.
 DEFAULT_POLICY := docs/policies/outlook-proxy.conf
 
 TEST_BINS := $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats $(OUTPUT)/tests/test_conntrack \
-	     $(OUTPUT)/tests/test_guard $(OUTPUT)/tests/test_rules \
+	     $(OUTPUT)/tests/test_guard $(OUTPUT)/tests/test_rules $(OUTPUT)/tests/test_import \
 	     $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct
 TOOL_BINS := $(OUTPUT)/tests/nettool $(OUTPUT)/tests/livegen $(OUTPUT)/tests/ctfill \
+	     $(OUTPUT)/tests/portscan \
 	     $(OUTPUT)/promtool
 
 # Building needs clang, bpftool and the -dev packages: install what is missing first.
@@ -191,7 +192,7 @@ $(OUTPUT)/tests/test_diff: $(OUTPUT)/tests/test_diff.o $(OUTPUT)/tests/packet.o 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/nettool: $(OUTPUT)/tests/nettool.o
+$(OUTPUT)/tests/nettool $(OUTPUT)/tests/portscan: %: %.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@
 
@@ -222,7 +223,8 @@ $(OUTPUT)/promtool: | $(OUTPUT)
 # libFuzzer harnesses with ASan and UBSan; each is linked with the userspace sources it fuzzes.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(XDPFW_CPPFLAGS)
-FUZZERS := $(OUTPUT)/fuzz/fuzz_policy $(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_diag
+FUZZERS := $(OUTPUT)/fuzz/fuzz_policy $(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_diag \
+	   $(OUTPUT)/fuzz/fuzz_import
 FUZZ_SECONDS ?= 300
 
 $(OUTPUT)/fuzz:
@@ -235,7 +237,7 @@ $(OUTPUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c user/policy.c user/prefix.c
 		$(filter %.c %.S,$^) -o $@
 
 # main() is left out: the harnesses call parsers and never run a verb.
-$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_diag: $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(USER_SRCS) \
+$(OUTPUT)/fuzz/fuzz_cli $(OUTPUT)/fuzz/fuzz_diag $(OUTPUT)/fuzz/fuzz_import: $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(USER_SRCS) \
 		user/default_policy.S $(SKELS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -DDEFAULT_POLICY_FILE='"$(DEFAULT_POLICY)"' \
@@ -248,7 +250,7 @@ fuzz-test fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZERS) $(OUTPUT)/tests/test_diff
 	$(Q)$(if $(filter fuzz,$@),$(OUTPUT)/tests/test_diff 1000000 \
 		$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '),true)
-	$(Q)for f in policy cli diag; do \
+	$(Q)for f in policy cli diag import; do \
 		rm -rf $(OUTPUT)/fuzz/corpus-$$f && mkdir -p $(OUTPUT)/fuzz/corpus-$$f && \
 		$(OUTPUT)/fuzz/fuzz_$$f -max_total_time=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),10) \
 			-close_fd_mask=3 -artifact_prefix=$(OUTPUT)/fuzz/ \
@@ -260,11 +262,12 @@ fuzz-test fuzz: deps
 # Every test target builds with the deps in place first; CI starts bare.
 unit-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_policy $(OUTPUT)/tests/test_stats \
-		$(OUTPUT)/tests/test_conntrack $(OUTPUT)/tests/test_guard
+		$(OUTPUT)/tests/test_conntrack $(OUTPUT)/tests/test_guard $(OUTPUT)/tests/test_import
 	$(Q)$(OUTPUT)/tests/test_policy
 	$(Q)$(OUTPUT)/tests/test_stats
 	$(Q)$(OUTPUT)/tests/test_conntrack
 	$(Q)$(OUTPUT)/tests/test_guard
+	$(Q)$(OUTPUT)/tests/test_import
 
 bpf-test: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_ct \
@@ -294,6 +297,8 @@ netns-test: deps
 		bash tests/netns/test_rules.sh
 	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
 		LIVEGEN=$(OUTPUT)/tests/livegen bash tests/netns/test_multiprog.sh
+	$(Q)$(ASAN_ENV) XDPFW=$(OUTPUT)/asan/xdpfw NETTOOL=$(OUTPUT)/tests/nettool \
+		PORTSCAN=$(OUTPUT)/tests/portscan bash tests/netns/test_import.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory unit-test bpf-test fuzz-test netns-test install-test deb-test

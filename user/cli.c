@@ -17,6 +17,7 @@
 #include "apply.h"
 #include "cli.h"
 #include "guard.h"
+#include "import.h"
 #include "loader.h"
 #include "output.h"
 #include "policy.h"
@@ -45,6 +46,7 @@ enum opt_bits {
 	OPT_REPLACE = 1 << 12,
 	OPT_CONFIRM = 1 << 13,
 	OPT_MULTIPROG = 1 << 14,
+	OPT_LOSSY = 1 << 15,
 };
 
 /* Longest --interval and --seconds: a day. */
@@ -247,6 +249,71 @@ static int do_block(const struct args *a)
 	return from_err(err);
 }
 
+/* The whole of FILE, or of standard input for "-": at most max bytes. */
+static int read_input(const char *path, size_t max, char **text, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t n = 0, cap = 0;
+	char *buf = NULL, *tmp;
+	int err = 0;
+
+	if (!f) {
+		err = -errno;
+		pr_err("%s: %s", path, strerror(-err));
+		return err;
+	}
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			tmp = cap > max + 1 ? NULL : realloc(buf, cap);
+			if (!tmp) {
+				pr_err("%s: larger than %zu bytes", path, max);
+				err = -EFBIG;
+				break;
+			}
+			buf = tmp;
+		}
+		n += fread(buf + n, 1, cap - n, f);
+	} while (!ferror(f) && !feof(f));
+	if (!err && ferror(f)) {
+		err = -EIO;
+		pr_err("%s: read error", path);
+	}
+	if (f != stdin)
+		fclose(f);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* import iptables|nft [FILE|-]: the policy on stdout, what it cannot express on stderr. */
+static int do_import(const struct args *a)
+{
+	const char *path = a->n_pos > 1 ? a->pos[1] : "-";
+	int (*fn)(const char *, size_t, const char *, bool, FILE *, FILE *);
+	char *text = NULL;
+	size_t len = 0;
+	int err;
+
+	if (!strcmp(a->pos[0], "iptables")) {
+		fn = import_iptables;
+	} else if (!strcmp(a->pos[0], "nft")) {
+		fn = import_nft;
+	} else {
+		pr_err("import: expected 'iptables' or 'nft', got '%s'", a->pos[0]);
+		return EXIT_USAGE;
+	}
+	if (read_input(path, IMPORT_MAX_BYTES, &text, &len))
+		return EXIT_FAIL;
+	err = fn(text, len, strcmp(path, "-") ? path : "stdin", a->lossy, stdout, stderr);
+	free(text);
+	return from_err(err);
+}
+
 /* check FILE: the normalised policy on stdout, what looks like a mistake as warnings. */
 static int do_check(const struct args *a)
 {
@@ -336,6 +403,10 @@ static const struct verb verbs[] = {
 	  "block IFACE add|del PREFIX... [--force] | block IFACE list [--json]",
 	  "Change the runtime blocklist, live at once (fail2ban, CrowdSec): kept across\n"
 	  "reloads, gone with unload. PREFIX: 198.51.100.7, 203.0.113.0/24, 2001:db8::/32." },
+	{ "import", do_import, OPT_LOSSY, 1, 2, false, false, "import iptables|nft [FILE|-] [--lossy]",
+	  "Print the policy of an iptables-save / iptables command-line ruleset, or of\n"
+	  "'nft -j list ruleset'; what it cannot express exactly is listed with its line,\n"
+	  "and the import fails unless --lossy." },
 	{ "check", do_check, OPT_JSON, 1, 1, false, false, "check FILE [--json]",
 	  "Validate a policy file and print it normalised; warn about rules that are\n"
 	  "redundant or shadowed, from-list entries inside the blocklist." },
@@ -469,6 +540,7 @@ static const struct option long_opts[] = {
 	{ "confirm", required_argument, NULL, 'n' },
 	{ "multiprog", no_argument, NULL, 'M' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "lossy", no_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -491,6 +563,7 @@ static unsigned int opt_bit(int c)
 	case 'R': return OPT_REPLACE;
 	case 'n': return OPT_CONFIRM;
 	case 'M': return OPT_MULTIPROG;
+	case 'L': return OPT_LOSSY;
 	default: return 0;
 	}
 }
@@ -529,6 +602,9 @@ static int take_opt(const struct verb *v, int c, const char *arg, struct args *a
 		return 0;
 	case 'M':
 		a->multiprog = true;
+		return 0;
+	case 'L':
+		a->lossy = true;
 		return 0;
 	case 'n':
 		if (!parse_count(arg, &a->confirm) && a->confirm <= MAX_SECONDS)

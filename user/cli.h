@@ -16,6 +16,7 @@ struct args {
 	bool force;	   /* --force: past the lockout guard */
 	bool replace;	   /* --replace: load when loaded = reload */
 	bool multiprog;	   /* --multiprog: through libxdp's dispatcher */
+	bool lossy;	   /* --lossy: import what it can */
 	unsigned long confirm; /* --confirm SECONDS of apply; 0: the default */
 	bool prometheus;   /* --prometheus */
 	bool reset;	   /* --reset */

@@ -18,13 +18,13 @@
 
 enum imp_family { IMP_V4, IMP_V6, IMP_FAMILIES };
 
-#define IMP_FAM_BIT(f)	(1U << (f))
-#define IMP_FAM_BOTH	(IMP_FAM_BIT(IMP_V4) | IMP_FAM_BIT(IMP_V6))
+#define IMP_FAM_BIT(f) (1U << (f))
+#define IMP_FAM_BOTH   (IMP_FAM_BIT(IMP_V4) | IMP_FAM_BIT(IMP_V6))
 
 #define IMP_PROTO_ICMP	1
 #define IMP_PROTO_TCP	6
 #define IMP_PROTO_UDP	17
-#define IMP_PROTO_ICMP6	58
+#define IMP_PROTO_ICMP6 58
 #define IMP_PROTO_ALL	256 /* imp_proto_from_name(): "all", any protocol */
 
 struct imp_range {
@@ -48,11 +48,11 @@ enum imp_iface {
 };
 
 /* Conntrack states a rule matches; IMP_ST_OTHER: INVALID, UNTRACKED, which xdpfw never sees. */
-#define IMP_ST_NEW	0x1
-#define IMP_ST_EST	0x2
-#define IMP_ST_REL	0x4
-#define IMP_ST_OTHER	0x8
-#define IMP_ST_ALL	0xf
+#define IMP_ST_NEW   0x1
+#define IMP_ST_EST   0x2
+#define IMP_ST_REL   0x4
+#define IMP_ST_OTHER 0x8
+#define IMP_ST_ALL   0xf
 
 /* Where a rule or a chain policy came from: for messages and the policy's comments. */
 struct imp_origin {
@@ -65,40 +65,40 @@ struct imp_origin {
 struct imp_rule {
 	struct imp_origin o;
 	int chain;
-	unsigned int fams;	  /* IMP_FAM_BIT()s of the packets it can match */
-	struct prefix_list src;	  /* empty: any source */
+	unsigned int fams;	/* IMP_FAM_BIT()s of the packets it can match */
+	struct prefix_list src; /* empty: any source */
 	bool src_neg;
 	__u64 proto[4];		  /* a bit per IP protocol number it matches */
 	struct imp_range *dports; /* tcp/udp destination ports; n_dports == 0: any */
 	unsigned int n_dports, cap_dports;
 	bool dport_neg;
-	bool nd_only;		  /* ICMPv6 types of neighbour discovery/MLD only */
-	__u8 state;		  /* IMP_ST_* */
-	__s8 syn;		  /* 1: SYN only (new TCP), -1: no SYN (never new), 0: any */
+	bool nd_only; /* ICMPv6 types of neighbour discovery/MLD only */
+	__u8 state;   /* IMP_ST_* */
+	__s8 syn;     /* 1: SYN only (new TCP), -1: no SYN (never new), 0: any */
 	enum imp_iface iface;
 	enum imp_target target;
-	int jump;		  /* chain index for IMP_T_JUMP */
-	bool reject;		  /* REJECT: imported as a drop, with a warning */
-	const char *nonterm;	  /* a target without a verdict ("LOG"), for a warning */
+	int jump;	     /* chain index for IMP_T_JUMP */
+	bool reject;	     /* REJECT: imported as a drop, with a warning */
+	const char *nonterm; /* a target without a verdict ("LOG"), for a warning */
 	/*
 	 * What xdpfw cannot express ("-m hashlimit, -d 10.0.0.1"): a difference. An ACCEPT is
 	 * imported without these conditions (it passes more); any other rule is left out.
 	 */
 	char *unsupported;
-	bool ignored;		  /* left out: its target, or a condition of a non-ACCEPT */
-	char *iface_name;	  /* -i NAME other than lo: the interface the policy is for */
+	bool ignored;	  /* left out: its target, or a condition of a non-ACCEPT */
+	char *iface_name; /* -i NAME other than lo: the interface the policy is for */
 };
 
 enum imp_hook { IMP_H_NONE, IMP_H_INPUT, IMP_H_FORWARD, IMP_H_OUTPUT, IMP_H_OTHER };
 
 struct imp_chain {
 	char *name;
-	char *table;		/* "filter", "nat"; nft: "inet filter" */
+	char *table; /* "filter", "nat"; nft: "inet filter" */
 	unsigned int fams;
-	enum imp_hook hook;	/* IMP_H_NONE: a user chain, reached by jumps only */
-	const char *hook_name;	/* IMP_H_OTHER: "prerouting", "ingress" */
-	bool filter;		/* a filter chain: the others (nat, mangle, raw) are never imported */
-	int prio;		/* nft: base chains of one hook run in this order */
+	enum imp_hook hook;    /* IMP_H_NONE: a user chain, reached by jumps only */
+	const char *hook_name; /* IMP_H_OTHER: "prerouting", "ingress" */
+	bool filter; /* a filter chain: the others (nat, mangle, raw) are never imported */
+	int prio;    /* nft: base chains of one hook run in this order */
 	enum imp_target policy; /* ACCEPT or DROP, for base chains */
 	struct imp_origin po;	/* where the policy was set; loc NULL when it was not */
 	int *rules;		/* indices into the ruleset's rules, in chain order */
@@ -123,9 +123,8 @@ struct imp_ruleset {
 	unsigned int n_chains, cap_chains;
 	struct imp_diag *diags;
 	unsigned int n_diags, cap_diags;
-	char *iface;		    /* the interface that -i rules name, other than lo */
-	char *notes;		    /* comments for the policy's header, one a line */
-	size_t notes_len;
+	char *iface; /* the interface that -i rules name, other than lo */
+	char *notes; /* comments for the policy's header, one a line */
 };
 
 /* ---- for the readers ---------------------------------------------------- */
@@ -147,14 +146,12 @@ void imp_chain_flush(struct imp_ruleset *rs, int chain);
 int imp_origin_set(struct imp_origin *o, unsigned int order, const char *loc, const char *label);
 int imp_set_comment(struct imp_origin *o, const char *comment);
 /* Adds "what" to rule r's unsupported conditions: "-m hashlimit". */
-__attribute__((format(printf, 2, 3))) int imp_unsupported(struct imp_rule *r, const char *fmt,
-							   ...);
+__attribute__((format(printf, 2, 3))) int imp_unsupported(struct imp_rule *r, const char *fmt, ...);
 /* A line for the policy's header comment. */
 __attribute__((format(printf, 2, 3))) int imp_note(struct imp_ruleset *rs, const char *fmt, ...);
 /* A warning or a difference at origin o (NULL: the input as a whole). */
-__attribute__((format(printf, 4, 5))) int imp_diag(struct imp_ruleset *rs, bool loss,
-						   const struct imp_origin *o, const char *fmt,
-						   ...);
+__attribute__((format(printf, 4, 5))) int
+imp_diag(struct imp_ruleset *rs, bool loss, const struct imp_origin *o, const char *fmt, ...);
 int imp_rule_add_src(struct imp_rule *r, const struct prefix *p);
 /* Adds the prefixes that cover first..last (one family, inclusive). */
 int imp_rule_add_src_range(struct imp_rule *r, const struct prefix *first,
