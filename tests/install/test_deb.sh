@@ -10,7 +10,7 @@
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
-. tests/install/lib.sh
+. tests/assert.sh
 
 OUTPUT=${OUTPUT:-build}
 FRESH_SOURCES=${FRESH_SOURCES:-$(ls /etc/apt/sources.list /etc/apt/sources.list.d/*.list \

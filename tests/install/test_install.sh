@@ -8,7 +8,7 @@
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
-. tests/install/lib.sh
+. tests/assert.sh
 
 OUTPUT=${OUTPUT:-build}
 MAKE=${MAKE:-make}

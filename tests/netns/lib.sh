@@ -26,8 +26,6 @@ BPFFS=$WORK/bpffs
 # Last good policies go here, not to the machine's /var/lib/xdpfw.
 export XDPFW_STATE_DIR=$WORK/state
 
-PASSED=0
-FAILED=0
 BG_PIDS=()
 
 # `ip netns exec` remounts /sys, so each call would see an empty, new bpffs:
@@ -125,35 +123,4 @@ settle() {
 	done
 }
 
-ok() {
-	PASSED=$((PASSED + 1))
-	echo "ok - $*"
-}
-
-not_ok() {
-	FAILED=$((FAILED + 1))
-	echo "not ok - $*"
-}
-
-# check_eq WHAT GOT WANT
-check_eq() {
-	if [ "$2" = "$3" ]; then ok "$1 ($2)"; else not_ok "$1: got '$2', want '$3'"; fi
-}
-
-# check_ok WHAT CMD...: CMD must succeed; check_fail: CMD must fail.
-check_ok() {
-	local what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi
-}
-
-check_fail() {
-	local what=$1
-	shift
-	if "$@" >/dev/null 2>&1; then not_ok "$what"; else ok "$what"; fi
-}
-
-summary() {
-	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" = 0 ]
-}
+. tests/assert.sh

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Assertions shared by the install and package tests (the namespace tests' style).
+# Assertions shared by the namespace, install and package tests: each prints one
+# "ok - ..." or "not ok - ..." line; summary's status is the test script's.
 
 PASSED=0
 FAILED=0
@@ -18,6 +19,8 @@ not_ok() {
 check_eq() {
 	if [ "$2" = "$3" ]; then
 		case $2 in *$'\n'*) ok "$1" ;; *) ok "$1 ($2)" ;; esac
+	elif [[ $2$3 != *$'\n'* ]]; then
+		not_ok "$1: got '$2', want '$3'"
 	else
 		not_ok "$1:"
 		diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | sed -n 's/^[<>]/    &/p'
