@@ -164,6 +164,7 @@ static int read_active(const struct policy_maps *m, struct xdpfw_config *cfg, st
 	return read_slot(m, cfg->active_slot, pol, lists);
 }
 
+
 static int open_policy_maps(const char *iface, struct policy_maps *m)
 {
 	static const enum pin_id ids[] = { PIN_POLICY,	 PIN_CONFIG, PIN_SLOT_LABELS,
@@ -191,6 +192,22 @@ static void close_policy_maps(struct policy_maps *m)
 	close(m->counters_fd);
 	close(m->src.fd4);
 	close(m->src.fd6);
+}
+
+/* The maps of iface open and its live policy read (lists: see read_slot), or a message. */
+static int open_live(const char *iface, struct policy_maps *m, struct xdpfw_config *cfg,
+		     struct policy *pol, bool lists)
+{
+	int err = open_policy_maps(iface, m);
+
+	if (err)
+		return err;
+	err = read_active(m, cfg, pol, lists);
+	if (err) {
+		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
+		close_policy_maps(m);
+	}
+	return err;
 }
 
 /* The ifindex a pinned XDP link is attached to; 0 if detached or unreadable. */
@@ -625,14 +642,9 @@ static int edit_locked(const char *iface, const struct edit_req *req)
 	bool closing;
 	int err;
 
-	err = open_policy_maps(iface, &maps);
+	err = open_live(iface, &maps, &cfg, &pol, true);
 	if (err)
 		return err;
-	err = read_active(&maps, &cfg, &pol, true);
-	if (err) {
-		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
-		goto out_close;
-	}
 	err = check_pending(iface, &cfg, req);
 	if (err)
 		goto out_free;
@@ -669,7 +681,6 @@ static int edit_locked(const char *iface, const struct edit_req *req)
 	err = req->kind == EDIT_ROLLBACK;
 out_free:
 	policy_free(&pol);
-out_close:
 	close_policy_maps(&maps);
 	return err;
 }
@@ -703,14 +714,9 @@ int xdpfw_confirm(const char *iface)
 	lock_fd = pins_lock();
 	if (lock_fd < 0)
 		return lock_fd;
-	err = open_policy_maps(iface, &maps);
+	err = open_live(iface, &maps, &cfg, &pol, true);
 	if (err)
 		goto out_unlock;
-	err = read_active(&maps, &cfg, &pol, true);
-	if (err) {
-		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
-		goto out_close;
-	}
 	if (!cfg.apply_token) {
 		pr_err("%s: no apply is waiting for a confirm", iface);
 		err = -ENOENT;
@@ -795,15 +801,10 @@ int xdpfw_read_live(const char *iface, struct policy *pol, struct xdpfw_config *
 {
 	struct xdpfw_config c;
 	struct policy_maps maps;
-	int err;
+	int err = open_live(iface, &maps, cfg ? cfg : &c, pol, false);
 
-	err = open_policy_maps(iface, &maps);
-	if (err)
-		return err;
-	err = read_active(&maps, cfg ? cfg : &c, pol, false);
-	if (err)
-		pr_err("%s: cannot read the live policy: %s", iface, strerror(-err));
-	close_policy_maps(&maps);
+	if (!err)
+		close_policy_maps(&maps);
 	return err;
 }
 
